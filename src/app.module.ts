@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { AuthModule } from './auth/auth.module';
+import { ChatModule } from './chat/chat.module';
+import { validateEnvironment, type EnvironmentVariables } from './config/environment.schema';
+import { DatabaseModule } from './database/database.module';
+import { ListingsModule } from './listings/listings.module';
+import { LoggingModule } from './logging/logging.module';
+
+/**
+ * The standalone Parley server: ChatModule hosted like any app would host it,
+ * with AuthModule and ListingsModule as its port implementations.
+ */
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateEnvironment }),
+    LoggingModule,
+    DatabaseModule,
+    AuthModule,
+    ListingsModule,
+    ChatModule.forRootAsync({
+      imports: [AuthModule, ListingsModule],
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<EnvironmentVariables, true>) => ({
+        wsHeartbeatMs: config.get('WS_HEARTBEAT_MS', { infer: true }),
+        allowedOrigins: parseOrigins(config.get('CORS_ORIGINS', { infer: true })),
+      }),
+    }),
+  ],
+})
+export class AppModule {}
+
+export function parseOrigins(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}

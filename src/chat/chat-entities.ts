@@ -1,0 +1,11 @@
+import { CreateChatSchema1764000001000 } from '../../migrations/1764000001000-CreateChatSchema';
+import { UserPresence } from '../presence/user-presence.entity';
+import { Conversation } from './entities/conversation.entity';
+import { Message } from './entities/message.entity';
+import { PushNotification } from './entities/push-notification.entity';
+
+/** The entities ChatModule needs registered on the host's DataSource. */
+export const CHAT_ENTITIES = [Conversation, Message, UserPresence, PushNotification];
+
+/** The migrations that create the `chat` schema; run them with the host's TypeORM CLI or DataSource. */
+export const CHAT_MIGRATIONS = [CreateChatSchema1764000001000];

@@ -1,0 +1,23 @@
+import type { MessageView } from '../message.presenter';
+
+/** Facts the chat feature announces after they are committed to the database. */
+export type ChatEvent =
+  | { type: 'message.created'; conversationId: string; message: MessageView }
+  | { type: 'message.deleted'; conversationId: string; messageId: string; seq: number }
+  | {
+      type: 'messages.read';
+      conversationId: string;
+      readerId: string;
+      messageId: string;
+      lastReadSeq: number;
+      readAt: string;
+    }
+  | {
+      type: 'messages.delivered';
+      conversationId: string;
+      recipientId: string;
+      messageIds: string[];
+      deliveredAt: string;
+    };
+
+export type ChatEventListener = (event: ChatEvent) => void;

@@ -1,0 +1,75 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CallerId, ChatAuthGuard } from './chat-auth.guard';
+import { ListMessagesQuery } from './dto/list-messages.query';
+import { MessageResponse } from './dto/message.response';
+import { ReadResultResponse } from './dto/read-result.response';
+import { SendMessageDto } from './dto/send-message.dto';
+import { ChatHttpExceptionFilter } from './errors/chat-http-exception.filter';
+import { createChatValidationPipe } from './errors/chat-validation.pipe';
+import { MessagesService } from './messages.service';
+import { ReadReceiptsService } from './read-receipts.service';
+import { UuidParam } from './uuid-param.decorator';
+
+@ApiTags('Chat')
+@ApiBearerAuth()
+@Controller('v1/chat')
+@UseGuards(ChatAuthGuard)
+@UseFilters(ChatHttpExceptionFilter)
+@UsePipes(createChatValidationPipe())
+export class MessagesController {
+  constructor(
+    private readonly messages: MessagesService,
+    private readonly readReceipts: ReadReceiptsService,
+  ) {}
+
+  @Get('conversations/:id/messages')
+  @ApiOkResponse({ type: [MessageResponse], description: 'Newest first; oldest first with after/after_seq' })
+  list(
+    @CallerId() callerId: string,
+    @UuidParam('id') id: string,
+    @Query() query: ListMessagesQuery,
+  ): Promise<MessageResponse[]> {
+    return this.messages.list(callerId, id, query);
+  }
+
+  @Post('conversations/:id/messages')
+  @ApiResponse({ status: 201, type: MessageResponse, description: 'Stored' })
+  @ApiResponse({ status: 200, type: MessageResponse, description: 'Retried client_message_id: the original' })
+  async send(
+    @CallerId() callerId: string,
+    @UuidParam('id') id: string,
+    @Body() body: SendMessageDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<MessageResponse> {
+    const { message, created } = await this.messages.send(callerId, id, body);
+    response.status(created ? 201 : 200);
+    return message;
+  }
+
+  @Patch('messages/:id/read')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReadResultResponse })
+  markRead(@CallerId() callerId: string, @UuidParam('id') id: string): Promise<ReadResultResponse> {
+    return this.readReceipts.markMessageRead(callerId, id);
+  }
+
+  @Delete('messages/:id')
+  @HttpCode(200)
+  @ApiOkResponse({ type: MessageResponse })
+  delete(@CallerId() callerId: string, @UuidParam('id') id: string): Promise<MessageResponse> {
+    return this.messages.delete(callerId, id);
+  }
+
+  @Delete('conversations/:cid/messages/:mid')
+  @HttpCode(200)
+  @ApiOkResponse({ type: MessageResponse })
+  deleteInConversation(
+    @CallerId() callerId: string,
+    @UuidParam('cid') conversationId: string,
+    @UuidParam('mid') messageId: string,
+  ): Promise<MessageResponse> {
+    return this.messages.delete(callerId, messageId, conversationId);
+  }
+}
