@@ -13,7 +13,13 @@ import { LoggingModule } from './logging/logging.module';
  */
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateEnvironment }),
+    ConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      validate: validateEnvironment,
+      // Tests configure through process.env alone; a developer's .env must not leak in.
+      ignoreEnvFile: process.env.NODE_ENV === 'test',
+    }),
     LoggingModule,
     DatabaseModule,
     AuthModule,
