@@ -30,6 +30,11 @@ import { LoggingModule } from './logging/logging.module';
       useFactory: (config: ConfigService<EnvironmentVariables, true>) => ({
         wsHeartbeatMs: config.get('WS_HEARTBEAT_MS', { infer: true }),
         allowedOrigins: parseOrigins(config.get('CORS_ORIGINS', { infer: true })),
+        rateLimits: {
+          messages: config.get('WS_MESSAGE_RATE_LIMIT', { infer: true }),
+          typing: config.get('WS_TYPING_RATE_LIMIT', { infer: true }),
+          windowMs: config.get('WS_RATE_WINDOW_MS', { infer: true }),
+        },
       }),
     }),
   ],

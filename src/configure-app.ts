@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { parseOrigins } from './app.module';
+import { ChatWsAdapter } from './chat/ws/chat-ws.adapter';
 import type { EnvironmentVariables } from './config/environment.schema';
 
 /** Everything main.ts does to the app besides listening, so tests boot the same server. */
@@ -10,6 +11,7 @@ export function configureApp(app: INestApplication): INestApplication {
   const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  app.useWebSocketAdapter(new ChatWsAdapter(app));
   const origins = parseOrigins(config.get('CORS_ORIGINS', { infer: true }));
   app.enableCors({ origin: origins.length > 0 ? origins : true });
 

@@ -6,6 +6,8 @@ export interface ChatModuleOptions {
   wsHeartbeatMs?: number;
   /** Browser origins allowed to open sockets; empty or absent: any origin. */
   allowedOrigins?: string[];
+  /** Per-user limits on WebSocket frames within `windowMs`. Defaults: 30 messages, 20 typing, 10 s. */
+  rateLimits?: { messages?: number; typing?: number; windowMs?: number };
 }
 
 export interface ChatModuleExtras {

@@ -16,7 +16,13 @@ import { MessageRepository } from './message.repository';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { ReadReceiptsService } from './read-receipts.service';
+import { ChatEventFanout } from './ws/chat-event-fanout';
 import { ChatConnectionRegistry } from './ws/chat-connection-registry';
+import { ChatFrameHandler } from './ws/chat-frame-handler';
+import { ChatHandshakeService } from './ws/chat-handshake.service';
+import { ChatGateway } from './ws/chat.gateway';
+import { ConnectionPresence } from './ws/connection-presence';
+import { FrameRateLimiter } from './ws/frame-rate-limiter';
 
 /**
  * Parley's chat: REST under /v1/chat and the WebSocket at /v1/ws/chat/{id}.
@@ -35,6 +41,12 @@ import { ChatConnectionRegistry } from './ws/chat-connection-registry';
     MessagesService,
     ReadReceiptsService,
     ChatConnectionRegistry,
+    ChatHandshakeService,
+    ChatFrameHandler,
+    ChatEventFanout,
+    ConnectionPresence,
+    FrameRateLimiter,
+    ChatGateway,
     { provide: ChatEventBus, useClass: InMemoryChatEventBus },
   ],
   exports: [MessagesService, ReadReceiptsService, ConversationsService, ChatEventBus],

@@ -126,6 +126,14 @@ export class ConversationRepository {
     return this.repository.findOneByOrFail({ id });
   }
 
+  async idsForUser(userId: string): Promise<string[]> {
+    const rows: Row[] = await this.repository.query(
+      `SELECT id FROM chat.conversations WHERE client_user_id = $1 OR owner_user_id = $1`,
+      [userId],
+    );
+    return rows.map((row) => row.id as string);
+  }
+
   /** The column holding a side's read position; a constant, never user input. */
   static readSeqColumn(side: ConversationSide): string {
     return READ_SEQ_COLUMN[side];

@@ -168,10 +168,14 @@ export class MessageRepository {
   ): Promise<string[]> {
     if (messageIds.length === 0) return [];
     const rows: Row[] = await this.repository.query(
-      `UPDATE chat.messages
-       SET status = 'delivered', delivered_at = $4, updated_at = $4
-       WHERE conversation_id = $1 AND sender_user_id <> $2 AND status = 'sent' AND id = ANY($3::uuid[])
-       RETURNING id`,
+      // Wrapped in a SELECT: TypeORM returns [rows, count] for a bare UPDATE.
+      `WITH delivered AS (
+         UPDATE chat.messages
+         SET status = 'delivered', delivered_at = $4, updated_at = $4
+         WHERE conversation_id = $1 AND sender_user_id <> $2 AND status = 'sent' AND id = ANY($3::uuid[])
+         RETURNING id
+       )
+       SELECT id FROM delivered`,
       [conversationId, recipientId, messageIds, deliveredAt],
     );
     return rows.map((row) => row.id as string);

@@ -66,6 +66,21 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(50)
   WS_HEARTBEAT_MS = 30_000;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  WS_MESSAGE_RATE_LIMIT = 30;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  WS_TYPING_RATE_LIMIT = 20;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(100)
+  WS_RATE_WINDOW_MS = 10_000;
 }
 
 /** `ConfigModule`'s `validate` hook: returns typed values or throws one line per bad variable. */

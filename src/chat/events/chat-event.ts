@@ -18,6 +18,15 @@ export type ChatEvent =
       recipientId: string;
       messageIds: string[];
       deliveredAt: string;
+    }
+  | { type: 'typing'; conversationId: string; userId: string; isTyping: boolean }
+  | {
+      type: 'presence.changed';
+      userId: string;
+      isOnline: boolean;
+      lastSeenAt: string | null;
+      /** The conversations the user is part of: where the change is announced. */
+      conversationIds: string[];
     };
 
 export type ChatEventListener = (event: ChatEvent) => void;

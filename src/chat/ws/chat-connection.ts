@@ -1,0 +1,219 @@
+import { Logger } from '@nestjs/common';
+import type WebSocket from 'ws';
+import type { ConversationMembership } from '../chat-access';
+import { otherPartyOf } from '../conversation-side';
+import type { MessageView } from '../message.presenter';
+import type { VerifiedIdentity } from '../ports/identity-verifier.port';
+import type { RegisteredConnection } from './chat-connection-registry';
+import { ChatCloseCode, isDroppable, type ServerFrame } from './chat-protocol';
+
+const OPEN = 1;
+/** Past this many buffered bytes, typing and presence frames are dropped. */
+const SOFT_BUFFER_LIMIT = 256 * 1024;
+/** Past this many, the socket cannot keep up: it is closed and the client resyncs with after_seq. */
+const HARD_BUFFER_LIMIT = 4 * 1024 * 1024;
+const REPLAY_PAGE_SIZE = 200;
+
+/** What a connection needs from the chat services. */
+export interface ConnectionServices {
+  /** Messages with seq > afterSeq, oldest first. */
+  listAfterSeq(conversationId: string, afterSeq: number, limit: number): Promise<MessageView[]>;
+  /** The recipient's socket was handed these messages. */
+  markDelivered(conversationId: string, recipientId: string, messageIds: string[]): Promise<void>;
+}
+
+/** What the handshake proved about a socket before the gateway saw it. */
+export interface ChatHandshake {
+  identity: VerifiedIdentity;
+  membership: ConversationMembership;
+  /** `?after_seq=N` on the URL: replay from there. */
+  afterSeq: number | null;
+}
+
+/**
+ * One open socket on one conversation: its identity (proved once, at the
+ * handshake), its frame queue, its bounded send buffer, and the seq stream
+ * that guarantees every message reaches it once, in order.
+ */
+export class ChatConnection implements RegisteredConnection {
+  private static readonly logger = new Logger('ChatConnection');
+
+  readonly userId: string;
+  readonly conversationId: string;
+  readonly otherUserId: string;
+  readonly membership: ConversationMembership;
+  tokenExpiresAt: Date | null;
+  /** Cleared by each heartbeat ping, set by the pong. */
+  isAlive = true;
+  isTyping = false;
+
+  /** Highest seq written to this socket. */
+  private lastSeq = 0;
+  private syncing = false;
+  private resyncRequested = false;
+  private pendingLive: MessageView[] = [];
+  private frameQueue: Promise<void> = Promise.resolve();
+  private pendingDeliveries: string[] = [];
+  private expiryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly socket: WebSocket,
+    handshake: ChatHandshake,
+    private readonly services: ConnectionServices,
+  ) {
+    this.userId = handshake.identity.userId;
+    this.tokenExpiresAt = handshake.identity.expiresAt;
+    this.membership = handshake.membership;
+    this.conversationId = handshake.membership.conversation.id;
+    this.otherUserId = otherPartyOf(handshake.membership.conversation, handshake.membership.side);
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === OPEN;
+  }
+
+  /** Sends a frame, honouring the slow-consumer policy; returns whether it was written. */
+  send(frame: ServerFrame): boolean {
+    return this.sendSerialized(JSON.stringify(frame), isDroppable(frame));
+  }
+
+  /** Sends a frame already serialised once for a whole fan-out. */
+  sendSerialized(json: string, droppable: boolean): boolean {
+    if (!this.isOpen) return false;
+    const buffered = this.socket.bufferedAmount;
+    if (droppable && buffered > SOFT_BUFFER_LIMIT) return false;
+    if (buffered > HARD_BUFFER_LIMIT) {
+      this.close(ChatCloseCode.SlowConsumer, 'Too slow: reconnect with after_seq');
+      return false;
+    }
+    this.socket.send(json);
+    return true;
+  }
+
+  close(code: ChatCloseCode, reason: string): void {
+    if (this.socket.readyState <= OPEN) this.socket.close(code, reason);
+  }
+
+  /** Runs frame handlers one at a time, in arrival order. */
+  enqueue(task: () => Promise<void>): void {
+    this.frameQueue = this.frameQueue.then(task).catch((error: unknown) => {
+      ChatConnection.logger.error({ err: error }, 'Frame handler failed');
+    });
+  }
+
+  /** Resolves when every frame received so far has been handled. */
+  idle(): Promise<void> {
+    return this.frameQueue;
+  }
+
+  /** Starts the message stream after `seq`: replays what is stored, then continues live. */
+  startStream(afterSeq: number): void {
+    this.lastSeq = afterSeq;
+    this.resync();
+  }
+
+  /** The `sync` frame: replay from `afterSeq` again, then continue live. */
+  restartStream(afterSeq: number): void {
+    this.lastSeq = afterSeq;
+    this.resync();
+  }
+
+  /** A message committed in this conversation: written once, in seq order, never skipping one. */
+  deliverLive(message: MessageView, json: string): void {
+    if (this.syncing) {
+      this.pendingLive.push(message);
+      return;
+    }
+    if (message.seq <= this.lastSeq) return;
+    if (message.seq === this.lastSeq + 1) {
+      this.writeMessage(message, json);
+      return;
+    }
+    // A gap: an earlier message is not here yet. The database has it; fetch from there.
+    this.resync();
+  }
+
+  scheduleExpiry(onExpired: () => void): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    if (!this.tokenExpiresAt) return;
+    const delay = Math.max(0, this.tokenExpiresAt.getTime() - Date.now());
+    // setTimeout cannot wait longer than ~24.8 days; such tokens are re-checked then.
+    this.expiryTimer = setTimeout(onExpired, Math.min(delay, 2_147_483_647));
+    this.expiryTimer.unref();
+  }
+
+  dispose(): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+  }
+
+  private resync(): void {
+    if (this.syncing) {
+      this.resyncRequested = true;
+      return;
+    }
+    this.syncing = true;
+    void this.replay().catch((error: unknown) => {
+      ChatConnection.logger.error({ err: error }, 'Message replay failed; closing so the client resyncs');
+      this.syncing = false;
+      this.close(ChatCloseCode.SlowConsumer, 'Resync failed: reconnect with after_seq');
+    });
+  }
+
+  private async replay(): Promise<void> {
+    do {
+      this.resyncRequested = false;
+      let page: MessageView[];
+      do {
+        page = await this.services.listAfterSeq(this.conversationId, this.lastSeq, REPLAY_PAGE_SIZE);
+        for (const message of page) {
+          if (!this.isOpen) return;
+          if (message.seq > this.lastSeq) this.writeMessage(message, JSON.stringify(messageFrame(message)));
+        }
+      } while (page.length === REPLAY_PAGE_SIZE);
+      // Live messages that arrived meanwhile: in order from here, or fetch again on a gap.
+      const pending = this.pendingLive.sort((a, b) => a.seq - b.seq);
+      this.pendingLive = [];
+      for (const message of pending) {
+        if (message.seq <= this.lastSeq) continue;
+        if (message.seq !== this.lastSeq + 1) {
+          this.resyncRequested = true;
+          break;
+        }
+        this.writeMessage(message, JSON.stringify(messageFrame(message)));
+      }
+    } while (this.resyncRequested && this.isOpen);
+    this.syncing = false;
+  }
+
+  private writeMessage(message: MessageView, json: string): void {
+    if (!this.sendSerialized(json, false)) return;
+    this.lastSeq = message.seq;
+    if (message.sender_user_id !== this.userId && message.status === 'sent') {
+      this.queueDelivery(message.id);
+    }
+  }
+
+  private queueDelivery(messageId: string): void {
+    this.pendingDeliveries.push(messageId);
+    if (this.pendingDeliveries.length > 1) return;
+    // One UPDATE for every message written in this tick.
+    queueMicrotask(() => {
+      const ids = this.pendingDeliveries;
+      this.pendingDeliveries = [];
+      this.services.markDelivered(this.conversationId, this.userId, ids).catch((error: unknown) => {
+        ChatConnection.logger.error({ err: error }, 'Could not record delivery');
+      });
+    });
+  }
+}
+
+export function messageFrame(message: MessageView): ServerFrame {
+  return {
+    type: 'message',
+    conversation_id: message.conversation_id,
+    data: message,
+    timestamp: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,115 @@
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { ChatEvent } from '../events/chat-event';
+import { ChatEventBus } from '../events/chat-event-bus';
+import type { ChatConnection } from './chat-connection';
+import { messageFrame } from './chat-connection';
+import { ChatConnectionRegistry } from './chat-connection-registry';
+import type { ServerFrame } from './chat-protocol';
+
+/**
+ * Delivers committed chat events to this instance's sockets. Routing is by
+ * conversation: a frame of conversation A never reaches a socket opened for B.
+ * Each frame is serialised once per event, not once per socket.
+ */
+@Injectable()
+export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly events: ChatEventBus,
+    private readonly registry: ChatConnectionRegistry<ChatConnection>,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.events.subscribe((event) => this.deliver(event));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  deliver(event: ChatEvent): void {
+    const timestamp = new Date().toISOString();
+    switch (event.type) {
+      case 'message.created': {
+        const json = JSON.stringify(messageFrame(event.message));
+        for (const connection of this.registry.inConversation(event.conversationId)) {
+          connection.deliverLive(event.message, json);
+        }
+        return;
+      }
+      case 'message.deleted':
+        this.broadcast(event.conversationId, {
+          type: 'message_deleted',
+          conversation_id: event.conversationId,
+          message_id: event.messageId,
+          seq: event.seq,
+          timestamp,
+        });
+        return;
+      case 'messages.read':
+        this.broadcast(event.conversationId, {
+          type: 'read_receipt',
+          conversation_id: event.conversationId,
+          message_id: event.messageId,
+          read_by: event.readerId,
+          read_at: event.readAt,
+          last_read_seq: event.lastReadSeq,
+        });
+        return;
+      case 'messages.delivered':
+        for (const messageId of event.messageIds) {
+          this.broadcast(
+            event.conversationId,
+            {
+              type: 'delivery_receipt',
+              conversation_id: event.conversationId,
+              message_id: messageId,
+              delivered_at: event.deliveredAt,
+            },
+            event.recipientId,
+          );
+        }
+        return;
+      case 'typing':
+        this.broadcast(
+          event.conversationId,
+          {
+            type: 'typing',
+            conversation_id: event.conversationId,
+            user_id: event.userId,
+            is_typing: event.isTyping,
+            timestamp,
+          },
+          event.userId,
+        );
+        return;
+      case 'presence.changed':
+        for (const conversationId of event.conversationIds) {
+          this.broadcast(
+            conversationId,
+            {
+              type: 'presence',
+              conversation_id: conversationId,
+              user_id: event.userId,
+              is_online: event.isOnline,
+              last_seen_at: event.lastSeenAt,
+            },
+            event.userId,
+          );
+        }
+        return;
+    }
+  }
+
+  /** Sends to every socket of the conversation, except those of `exceptUserId`. */
+  private broadcast(conversationId: string, frame: ServerFrame, exceptUserId?: string): void {
+    const connections = this.registry.inConversation(conversationId);
+    if (connections.size === 0) return;
+    const json = JSON.stringify(frame);
+    const droppable = frame.type === 'typing' || frame.type === 'presence';
+    for (const connection of connections) {
+      if (connection.userId !== exceptUserId) connection.sendSerialized(json, droppable);
+    }
+  }
+}

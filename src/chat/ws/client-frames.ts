@@ -1,0 +1,39 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsInt, IsNotEmpty, IsString, IsUUID, Min, ValidateIf } from 'class-validator';
+import { SendMessageDto } from '../dto/send-message.dto';
+
+/** `{type: "message", content, message_type?, media_url?, client_message_id?}`: the REST body's rules. */
+export class MessageClientFrame extends SendMessageDto {}
+
+/** `{type: "typing", is_typing}`; is_typing is coerced to a boolean as the spec's clients send all sorts. */
+export class TypingClientFrame {
+  @Transform(({ value }: { value: unknown }) => value === true || value === 'true' || value === 1 || value === '1')
+  @IsBoolean()
+  is_typing!: boolean;
+}
+
+/** `{type: "read", message_id}` or `{type: "read", seq}`. */
+export class ReadClientFrame {
+  @ValidateIf((frame: ReadClientFrame) => frame.seq === undefined)
+  @IsUUID('all', { message: 'message_id must be a UUID (or send seq)' })
+  message_id?: string;
+
+  @ValidateIf((frame: ReadClientFrame) => frame.message_id === undefined)
+  @IsInt({ message: 'seq must be a whole number (or send message_id)' })
+  @Min(1)
+  seq?: number;
+}
+
+/** `{type: "sync", after_seq}`: replay everything after that seq, then continue live. */
+export class SyncClientFrame {
+  @IsInt({ message: 'after_seq must be a whole number' })
+  @Min(0)
+  after_seq!: number;
+}
+
+/** `{type: "auth", token}`: a fresh token for the same user extends the socket's life. */
+export class AuthClientFrame {
+  @IsString()
+  @IsNotEmpty({ message: 'token is required' })
+  token!: string;
+}
