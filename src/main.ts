@@ -1,11 +1,26 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
-import { AppModule } from './app.module';
-import type { EnvironmentVariables } from './config/environment.schema';
-import { configureApp } from './configure-app';
+import { existsSync } from 'node:fs';
+import { type EnvironmentVariables, validateEnvironment } from './config/environment.schema';
+
+/** A bad or missing variable stops the process with one line naming it, before anything starts. */
+function checkEnvironment(): void {
+  try {
+    // Same precedence as ConfigModule: real environment variables win over .env.
+    if (existsSync('.env')) process.loadEnvFile('.env');
+    validateEnvironment(process.env);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+}
 
 async function bootstrap(): Promise<void> {
+  checkEnvironment();
+  // Loaded only now: ConfigModule validates the environment while app.module is evaluated.
+  const { AppModule } = await import('./app.module.js');
+  const { configureApp } = await import('./configure-app.js');
   const app = await NestFactory.create(AppModule, { bufferLogs: true, abortOnError: false });
   configureApp(app);
   const port = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService).get('PORT', { infer: true });

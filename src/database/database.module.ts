@@ -19,10 +19,14 @@ class EmbeddedDatabaseModule {}
       inject: [ConfigService, EmbeddedDatabaseLifecycle],
       useFactory: async (config: ConfigService<EnvironmentVariables, true>, embedded: EmbeddedDatabaseLifecycle) => {
         const url = config.get('DATABASE_URL', { infer: true });
-        return buildDataSourceOptions(url ?? (await embedded.start(config.get('EMBEDDED_DB_DIR', { infer: true }))), {
-          poolSize: url ? config.get('DB_POOL_SIZE', { infer: true }) : 1,
-          migrationsRun: config.get('DB_MIGRATIONS_RUN', { infer: true }),
-        });
+        const options = buildDataSourceOptions(
+          url ?? (await embedded.start(config.get('EMBEDDED_DB_DIR', { infer: true }))),
+          {
+            poolSize: url ? config.get('DB_POOL_SIZE', { infer: true }) : 1,
+            migrationsRun: config.get('DB_MIGRATIONS_RUN', { infer: true }),
+          },
+        );
+        return { ...options, retryAttempts: 3, retryDelay: 1000 };
       },
     }),
   ],
