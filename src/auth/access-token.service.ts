@@ -13,6 +13,9 @@ export interface AccessTokenClaims {
   expiresAt: Date;
 }
 
+// Users are keyed by uuid: any other `sub` would reach PostgreSQL as an invalid uuid (a 500, not a 401).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 interface AccessTokenPayload {
   sub?: unknown;
   type?: unknown;
@@ -40,7 +43,12 @@ export class AccessTokenService {
     } catch {
       return null;
     }
-    if (payload.type !== 'access' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
+    if (
+      payload.type !== 'access' ||
+      typeof payload.sub !== 'string' ||
+      !UUID.test(payload.sub) ||
+      typeof payload.exp !== 'number'
+    ) {
       return null;
     }
     return { userId: payload.sub, expiresAt: new Date(payload.exp * 1000) };

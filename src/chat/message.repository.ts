@@ -79,7 +79,9 @@ export class MessageRepository {
    * Allocates the next seq and stores the message in ONE statement, so the seq is
    * gap-free (a failed insert rolls the counter back) and costs one round trip.
    * The row lock on the conversation orders concurrent sends. A message from one
-   * party un-archives the conversation for the other.
+   * party un-archives the conversation for the other. Timestamps are stored at
+   * the millisecond precision the API shows, so a message's own `created_at`
+   * works as an exact `before`/`after` cursor.
    * Throws the driver's unique violation when (sender, client_message_id) exists.
    */
   async insertNext(input: NewMessage): Promise<Message> {
@@ -87,8 +89,8 @@ export class MessageRepository {
       `WITH c AS (
          UPDATE chat.conversations
          SET last_seq = last_seq + 1,
-             last_message_at = clock_timestamp(),
-             updated_at = clock_timestamp(),
+             last_message_at = date_trunc('milliseconds', clock_timestamp()),
+             updated_at = date_trunc('milliseconds', clock_timestamp()),
              archived_by_client = CASE WHEN owner_user_id = $2 THEN false ELSE archived_by_client END,
              archived_by_owner = CASE WHEN client_user_id = $2 THEN false ELSE archived_by_owner END
          WHERE id = $1

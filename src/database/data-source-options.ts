@@ -22,5 +22,5 @@ export function buildDataSourceOptions(
     installExtensions: false,
     uuidExtension: 'pgcrypto',
     ...overrides,
-  } as PostgresConnectionOptions;
+  };
 }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { Trim } from '../../chat/dto/query-transforms';
+import { NoNulCharacter } from '../../chat/dto/text-constraints';
 
 /**
  * JSON `{email, password}`, or the OAuth2 password form (`username`, `password`)
@@ -13,6 +14,7 @@ export class LoginDto {
   @IsString({ message: 'email (or username) is required' })
   @IsNotEmpty({ message: 'email (or username) is required' })
   @MaxLength(320)
+  @NoNulCharacter()
   email?: string;
 
   @ApiPropertyOptional({ description: 'The email, under its OAuth2 form name' })
@@ -21,6 +23,7 @@ export class LoginDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(320)
+  @NoNulCharacter()
   username?: string;
 
   @ApiPropertyOptional()

@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { Trim } from '../../chat/dto/query-transforms';
+import { MaxChars, NoNulCharacter } from '../../chat/dto/text-constraints';
 
 export class RegisterDto {
   @ApiProperty({ example: 'ana@example.com' })
   @Trim()
   @IsEmail({}, { message: 'email must be a valid email address' })
-  @MaxLength(320)
+  @MaxChars(320)
   email!: string;
 
   @ApiProperty({ minLength: 8 })
@@ -19,13 +20,15 @@ export class RegisterDto {
   @IsOptional()
   @Trim()
   @IsString()
-  @MaxLength(100)
+  @MaxChars(100)
+  @NoNulCharacter()
   first_name?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @Trim()
   @IsString()
-  @MaxLength(100)
+  @MaxChars(100)
+  @NoNulCharacter()
   last_name?: string;
 }

@@ -10,12 +10,16 @@ export class ListMessagesQuery {
   @Max(100)
   limit = 50;
 
-  @ApiPropertyOptional({ description: 'Messages older than this message id or ISO-8601 timestamp (newest first)' })
+  @ApiPropertyOptional({
+    description: 'Messages older than this message id or ISO-8601 timestamp (newest first)',
+  })
   @IsOptional()
   @IsString()
   before?: string;
 
-  @ApiPropertyOptional({ description: 'Messages newer than this message id or ISO-8601 timestamp (oldest first)' })
+  @ApiPropertyOptional({
+    description: 'Messages newer than this message id or ISO-8601 timestamp (oldest first)',
+  })
   @IsOptional()
   @IsString()
   after?: string;

@@ -1,5 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MESSAGE_STATUSES, MESSAGE_TYPES, type MessageStatus, type MessageType } from '../entities/message.entity';
+import {
+  MESSAGE_STATUSES,
+  MESSAGE_TYPES,
+  type MessageStatus,
+  type MessageType,
+} from '../entities/message.entity';
 
 /** A message as REST returns it and as `message` frames carry it in `data`. */
 export class MessageResponse {

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, Length, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, MinLength } from 'class-validator';
 import { MESSAGE_TYPES, type MessageType } from '../entities/message.entity';
 import { Trim } from './query-transforms';
+import { MaxChars, NoNulCharacter } from './text-constraints';
 
 export const MAX_MESSAGE_LENGTH = 5000;
 
@@ -11,7 +12,8 @@ export class SendMessageDto {
   @Trim()
   @IsString()
   @IsNotEmpty({ message: 'content must not be empty' })
-  @MaxLength(MAX_MESSAGE_LENGTH, { message: `content must be at most ${MAX_MESSAGE_LENGTH} characters` })
+  @MaxChars(MAX_MESSAGE_LENGTH, { message: `content must be at most ${MAX_MESSAGE_LENGTH} characters` })
+  @NoNulCharacter()
   content!: string;
 
   @ApiPropertyOptional({ enum: MESSAGE_TYPES.filter((type) => type !== 'system'), default: 'text' })
@@ -25,11 +27,17 @@ export class SendMessageDto {
     { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
     { message: 'media_url must be an http(s) URL' },
   )
+  @NoNulCharacter()
   media_url?: string;
 
-  @ApiPropertyOptional({ maxLength: 64, description: 'Client-chosen id: a retried send returns the original message' })
+  @ApiPropertyOptional({
+    maxLength: 64,
+    description: 'Client-chosen id: a retried send returns the original message',
+  })
   @IsOptional()
   @IsString()
-  @Length(1, 64, { message: 'client_message_id must be 1 to 64 characters' })
+  @MinLength(1, { message: 'client_message_id must be 1 to 64 characters' })
+  @MaxChars(64, { message: 'client_message_id must be 1 to 64 characters' })
+  @NoNulCharacter()
   client_message_id?: string;
 }

@@ -54,7 +54,7 @@ export class ChatHttpExceptionFilter implements ExceptionFilter {
       const correlationId = typeof request.id === 'string' ? request.id : randomUUID();
       this.logger.error(
         { err: exception, correlation_id: correlationId },
-        `Unhandled error on ${request.method} ${request.route?.path ?? 'unknown route'}`,
+        `Unhandled error on ${request.method} ${request.path}`,
       );
       body = {
         statusCode: HttpStatus.INTERNAL_SERVER_ERROR,

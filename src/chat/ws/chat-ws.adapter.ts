@@ -58,7 +58,9 @@ export class ChatWsAdapter extends WsAdapter {
   }
 
   override async dispose(): Promise<void> {
-    for (const [port, listener] of this.listeners) this.httpServersRegistry.get(port)?.off('upgrade', listener);
+    for (const [port, listener] of this.listeners) {
+      (this.httpServersRegistry.get(port) as HttpServer | undefined)?.off('upgrade', listener);
+    }
     this.listeners.clear();
     await super.dispose();
   }
