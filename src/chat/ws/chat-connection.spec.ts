@@ -1,0 +1,149 @@
+import type WebSocket from 'ws';
+import type { ConversationMembership } from '../chat-access';
+import type { Conversation } from '../entities/conversation.entity';
+import type { MessageView } from '../message.presenter';
+import { ChatConnection, type ConnectionServices, messageFrame } from './chat-connection';
+
+const CONVERSATION_ID = '11111111-1111-4111-8111-111111111111';
+const ME = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
+const OTHER = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
+
+function message(seq: number, sender = OTHER): MessageView {
+  return {
+    id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    conversation_id: CONVERSATION_ID,
+    sender_user_id: sender,
+    seq,
+    client_message_id: null,
+    message_type: 'text',
+    content: `message ${seq}`,
+    media_url: null,
+    status: 'sent',
+    read_at: null,
+    delivered_at: null,
+    created_at: new Date(0).toISOString(),
+    updated_at: new Date(0).toISOString(),
+    is_deleted: false,
+  };
+}
+
+class FakeSocket {
+  readyState = 1;
+  bufferedAmount = 0;
+  readonly sent: string[] = [];
+  closedWith: number | null = null;
+  send(json: string): void {
+    this.sent.push(json);
+  }
+  close(code: number): void {
+    this.closedWith = code;
+    this.readyState = 3;
+  }
+  seqs(): number[] {
+    return this.sent
+      .map((json) => JSON.parse(json) as { type: string; data?: MessageView })
+      .filter((frame) => frame.type === 'message')
+      .map((frame) => frame.data!.seq);
+  }
+}
+
+/** A database stand-in: the stored messages, and a way to hold a replay query open. */
+class FakeStore implements ConnectionServices {
+  stored: MessageView[] = [];
+  delivered: string[][] = [];
+  private gate: Promise<void> = Promise.resolve();
+  private open: () => void = () => undefined;
+
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.open = resolve));
+  }
+  release(): void {
+    this.open();
+  }
+  async listAfterSeq(_conversationId: string, afterSeq: number, limit: number): Promise<MessageView[]> {
+    await this.gate;
+    return this.stored.filter((m) => m.seq > afterSeq).slice(0, limit);
+  }
+  markDelivered(_conversationId: string, _recipientId: string, messageIds: string[]): Promise<void> {
+    this.delivered.push(messageIds);
+    return Promise.resolve();
+  }
+}
+
+function setUp(): { sut: ChatConnection; socket: FakeSocket; store: FakeStore } {
+  const socket = new FakeSocket();
+  const store = new FakeStore();
+  const conversation = { id: CONVERSATION_ID, clientUserId: ME, ownerUserId: OTHER } as Conversation;
+  const membership: ConversationMembership = { conversation, side: 'client' };
+  const sut = new ChatConnection(
+    socket as unknown as WebSocket,
+    { identity: { userId: ME, expiresAt: null }, membership, afterSeq: null },
+    store,
+  );
+  return { sut, socket, store };
+}
+
+const live = (sut: ChatConnection, m: MessageView): void => sut.deliverLive(m, JSON.stringify(messageFrame(m)));
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe(ChatConnection.name, () => {
+  it('should replay stored messages after the given seq, then continue live', async () => {
+    const { sut, socket, store } = setUp();
+    store.stored = [1, 2, 3].map((seq) => message(seq));
+    sut.startStream(1);
+    await settle();
+    live(sut, message(4));
+    expect(socket.seqs()).toEqual([2, 3, 4]);
+  });
+
+  it('should buffer live messages during a replay and send each once, in order', async () => {
+    const { sut, socket, store } = setUp();
+    store.stored = [1, 2, 3].map((seq) => message(seq));
+    store.hold();
+    sut.startStream(0);
+    store.stored.push(message(4));
+    live(sut, message(3));
+    live(sut, message(4));
+    store.release();
+    await settle();
+    expect(socket.seqs()).toEqual([1, 2, 3, 4]);
+  });
+
+  it('should drop a duplicate and fill a gap from the store', async () => {
+    const { sut, socket, store } = setUp();
+    sut.startStream(0);
+    await settle();
+    store.stored = [1, 2, 3].map((seq) => message(seq));
+    live(sut, message(1));
+    live(sut, message(1));
+    live(sut, message(3));
+    await settle();
+    expect(socket.seqs()).toEqual([1, 2, 3]);
+  });
+
+  it('should record delivery of the other party messages only, once per tick', async () => {
+    const { sut, store } = setUp();
+    sut.startStream(0);
+    await settle();
+    live(sut, message(1));
+    live(sut, message(2, ME));
+    live(sut, message(3));
+    await settle();
+    expect(store.delivered).toEqual([[message(1).id, message(3).id]]);
+  });
+
+  it('should drop typing first and close a socket that cannot keep up with messages', async () => {
+    const { sut, socket } = setUp();
+    sut.startStream(0);
+    await settle();
+    socket.bufferedAmount = 512 * 1024;
+    const typing = { type: 'typing', conversation_id: CONVERSATION_ID, user_id: OTHER, is_typing: true, timestamp: '' } as const;
+    expect(sut.send(typing)).toBe(false);
+    live(sut, message(1));
+    expect(socket.seqs()).toEqual([1]);
+    socket.bufferedAmount = 64 * 1024 * 1024;
+    live(sut, message(2));
+    expect(socket.closedWith).toBe(4408);
+    expect(socket.seqs()).toEqual([1]);
+  });
+});
