@@ -8,7 +8,9 @@ import { buildDataSourceOptions } from './src/database/data-source-options';
  */
 const url = process.env.DATABASE_URL;
 if (!url) {
-  throw new Error('Set DATABASE_URL to the PostgreSQL the TypeORM CLI should use, e.g. postgres://postgres@127.0.0.1:5432/parley');
+  throw new Error(
+    'Set DATABASE_URL to the PostgreSQL the TypeORM CLI should use, e.g. postgres://postgres@127.0.0.1:5432/parley',
+  );
 }
 
 export default new DataSource(buildDataSourceOptions(url));

@@ -43,13 +43,18 @@ describe('embedded default database', () => {
     app = await boot();
     try {
       const http = request(app.getHttpServer());
-      const login = await http.post('/v1/auth/login').send({ email: client.email, password: client.password }).expect(200);
+      const login = await http
+        .post('/v1/auth/login')
+        .send({ email: client.email, password: client.password })
+        .expect(200);
       const token = (login.body as { access_token: string }).access_token;
       const messages = await http
         .get(`/v1/chat/conversations/${conversation.id}/messages`)
         .set('Authorization', `Bearer ${token}`)
         .expect(200);
-      expect(messages.body).toEqual([expect.objectContaining({ id: sent.id, seq: 1, content: 'Is it still available?' })]);
+      expect(messages.body).toEqual([
+        expect.objectContaining({ id: sent.id, seq: 1, content: 'Is it still available?' }),
+      ]);
       await http.get('/v1/chat/health').expect(200);
     } finally {
       await app.close();

@@ -1,4 +1,10 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  UnauthorizedException,
+  createParamDecorator,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import { extractBearerToken } from '../chat/bearer-token';
 import { IdentityVerifier } from '../chat/ports/identity-verifier.port';
@@ -14,7 +20,8 @@ export class BearerAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = extractBearerToken(request.headers.authorization);
     const identity = token ? await this.identity.verify(token) : null;
-    if (!identity) throw new UnauthorizedException(token ? 'Invalid or expired token' : 'Missing bearer token');
+    if (!identity)
+      throw new UnauthorizedException(token ? 'Invalid or expired token' : 'Missing bearer token');
     request.userId = identity.userId;
     return true;
   }

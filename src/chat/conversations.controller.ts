@@ -1,4 +1,16 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, Query, Res, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Patch,
+  Post,
+  Query,
+  Res,
+  UseFilters,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CallerId, ChatAuthGuard } from './chat-auth.guard';
@@ -45,7 +57,10 @@ export class ConversationsController {
 
   @Get('conversations')
   @ApiOkResponse({ type: [ConversationListItemResponse] })
-  list(@CallerId() callerId: string, @Query() query: ListConversationsQuery): Promise<ConversationListItemResponse[]> {
+  list(
+    @CallerId() callerId: string,
+    @Query() query: ListConversationsQuery,
+  ): Promise<ConversationListItemResponse[]> {
     return this.conversations.list(callerId, {
       skip: query.skip,
       limit: query.limit,

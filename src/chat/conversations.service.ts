@@ -100,7 +100,11 @@ export class ConversationsService {
     };
   }
 
-  async setArchived(callerId: string, conversationId: string, archived: boolean): Promise<ConversationResponse> {
+  async setArchived(
+    callerId: string,
+    conversationId: string,
+    archived: boolean,
+  ): Promise<ConversationResponse> {
     const { side } = await this.access.requireMembership(conversationId, callerId);
     const conversation = await this.conversations.setArchived(conversationId, side, archived);
     return toConversationResponse(conversation);

@@ -57,7 +57,11 @@ function messageFromRow(row: Row): Message {
 }
 
 export function isDuplicateClientMessageId(error: unknown): boolean {
-  const driverError = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const driverError = error as {
+    code?: string;
+    constraint?: string;
+    driverError?: { code?: string; constraint?: string };
+  };
   const code = driverError.driverError?.code ?? driverError.code;
   const constraint = driverError.driverError?.constraint ?? driverError.constraint;
   return code === UNIQUE_VIOLATION && constraint === CLIENT_MESSAGE_ID_INDEX;

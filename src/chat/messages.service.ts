@@ -32,7 +32,11 @@ export class MessagesService {
    * Stores a message for a sender whose membership is already proved (the
    * WebSocket proves it once at the handshake) and announces it after commit.
    */
-  async sendAsMember(membership: ConversationMembership, senderId: string, input: SendMessageDto): Promise<SendResult> {
+  async sendAsMember(
+    membership: ConversationMembership,
+    senderId: string,
+    input: SendMessageDto,
+  ): Promise<SendResult> {
     if (input.message_type === 'system') {
       throw ChatException.validation('message_type "system" is reserved for the server');
     }
@@ -89,7 +93,8 @@ export class MessagesService {
       throw ChatException.notFound('Message');
     }
     await this.requireMembershipOrMessageNotFound(message.conversationId, callerId);
-    if (message.senderUserId !== callerId) throw ChatException.forbidden('Only the sender can delete a message');
+    if (message.senderUserId !== callerId)
+      throw ChatException.forbidden('Only the sender can delete a message');
     if (message.isDeleted) return toMessageView(message);
     const deleted = await this.messages.softDelete(message);
     this.events.publish({
@@ -102,7 +107,11 @@ export class MessagesService {
   }
 
   /** Records that `recipientId` received these messages; announces the ones that changed. */
-  async markDelivered(conversationId: string, recipientId: string, messageIds: readonly string[]): Promise<void> {
+  async markDelivered(
+    conversationId: string,
+    recipientId: string,
+    messageIds: readonly string[],
+  ): Promise<void> {
     const deliveredAt = new Date();
     const changed = await this.messages.markDelivered(conversationId, recipientId, messageIds, deliveredAt);
     if (changed.length === 0) return;
@@ -115,7 +124,11 @@ export class MessagesService {
     });
   }
 
-  private async markFetchedAsDelivered(conversationId: string, callerId: string, messages: Message[]): Promise<void> {
+  private async markFetchedAsDelivered(
+    conversationId: string,
+    callerId: string,
+    messages: Message[],
+  ): Promise<void> {
     const undelivered = messages.filter((m) => m.senderUserId !== callerId && m.status === 'sent');
     if (undelivered.length === 0) return;
     const deliveredAt = new Date();
@@ -150,7 +163,9 @@ export class MessagesService {
   ): Promise<Message | null> {
     const earlier = await this.messages.findBySenderAndClientMessageId(senderId, clientMessageId);
     if (earlier && earlier.conversationId !== conversationId) {
-      throw ChatException.conflict('client_message_id was already used for a message in another conversation');
+      throw ChatException.conflict(
+        'client_message_id was already used for a message in another conversation',
+      );
     }
     return earlier;
   }
@@ -183,7 +198,11 @@ export class MessagesService {
       const bound = name === 'before' ? 'beforeSeq' : 'afterSeq';
       const current = page[bound];
       page[bound] =
-        current === undefined ? anchor.seq : name === 'before' ? Math.min(current, anchor.seq) : Math.max(current, anchor.seq);
+        current === undefined
+          ? anchor.seq
+          : name === 'before'
+            ? Math.min(current, anchor.seq)
+            : Math.max(current, anchor.seq);
     }
     const hasLowerBound = page.afterSeq !== undefined || page.afterTime !== undefined;
     if (hasLowerBound) page.order = 'asc';

@@ -11,7 +11,9 @@ describe(validateEnvironment.name, () => {
 
   it('should name the variable that is wrong', () => {
     expect(() => validateEnvironment({ PORT: 'eighty' })).toThrow(/^Invalid environment variable PORT/);
-    expect(() => validateEnvironment({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL must be a postgres:\/\/ URL/);
+    expect(() => validateEnvironment({ DATABASE_URL: 'mysql://x' })).toThrow(
+      /DATABASE_URL must be a postgres:\/\/ URL/,
+    );
   });
 
   it('should require a long JWT_SECRET in production only', () => {

@@ -17,7 +17,10 @@ class EmbeddedDatabaseModule {}
     TypeOrmModule.forRootAsync({
       imports: [EmbeddedDatabaseModule],
       inject: [ConfigService, EmbeddedDatabaseLifecycle],
-      useFactory: async (config: ConfigService<EnvironmentVariables, true>, embedded: EmbeddedDatabaseLifecycle) => {
+      useFactory: async (
+        config: ConfigService<EnvironmentVariables, true>,
+        embedded: EmbeddedDatabaseLifecycle,
+      ) => {
         const url = config.get('DATABASE_URL', { infer: true });
         const options = buildDataSourceOptions(
           url ?? (await embedded.start(config.get('EMBEDDED_DB_DIR', { infer: true }))),

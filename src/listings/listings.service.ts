@@ -7,7 +7,10 @@ import { Listing } from './listing.entity';
 export class ListingsService {
   constructor(@InjectRepository(Listing) private readonly listings: Repository<Listing>) {}
 
-  async create(ownerUserId: string, input: { title: string; price?: number; currency?: string }): Promise<Listing> {
+  async create(
+    ownerUserId: string,
+    input: { title: string; price?: number; currency?: string },
+  ): Promise<Listing> {
     const listing = this.listings.create({
       ownerUserId,
       title: input.title,

@@ -24,7 +24,11 @@ export function redactUrl(url: string | undefined): string | undefined {
             const given = request.headers['x-request-id'];
             return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
           },
-          redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["sec-websocket-protocol"]'],
+          redact: [
+            'req.headers.authorization',
+            'req.headers.cookie',
+            'req.headers["sec-websocket-protocol"]',
+          ],
           serializers: {
             req: (request: { id: unknown; method: string; url: string }) => ({
               id: request.id,

@@ -41,7 +41,10 @@ export class WsTestClient {
   }
 
   /** Opens a socket; resolves once open, rejects if the server refuses the upgrade. */
-  static connect(url: string, options: WebSocket.ClientOptions & { protocols?: string[] } = {}): Promise<WsTestClient> {
+  static connect(
+    url: string,
+    options: WebSocket.ClientOptions & { protocols?: string[] } = {},
+  ): Promise<WsTestClient> {
     const { protocols, ...rest } = options;
     const socket = new WebSocket(url, protocols, rest);
     const client = new WsTestClient(socket);
@@ -74,7 +77,11 @@ export class WsTestClient {
    * The first frame received after the last awaited one that matches; waits up
    * to `timeoutMs` for it to arrive.
    */
-  next(type: string, predicate: (frame: Frame) => boolean = () => true, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Frame> {
+  next(
+    type: string,
+    predicate: (frame: Frame) => boolean = () => true,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<Frame> {
     const match = (frame: Frame): boolean => frame.type === type && predicate(frame);
     const already = this.frames.slice(this.consumed).findIndex(match);
     if (already >= 0) {
@@ -86,7 +93,11 @@ export class WsTestClient {
       const waiter = { match, resolve: (frame: Frame): void => resolve(frame) };
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`no "${type}" frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}`));
+        reject(
+          new Error(
+            `no "${type}" frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}`,
+          ),
+        );
       }, timeoutMs);
       waiter.resolve = (frame: Frame) => {
         clearTimeout(timer);

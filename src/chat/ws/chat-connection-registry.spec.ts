@@ -23,7 +23,11 @@ describe(ChatConnectionRegistry.name, () => {
     [ana, omar, other].forEach((connection) => sut.add(connection));
     expect([...sut.inConversation('A')]).toEqual([ana, omar]);
     expect([...sut.inConversation('C')]).toEqual([]);
-    expect(sut.stats()).toMatchObject({ total_connections: 3, unique_users_online: 2, active_conversations: 2 });
+    expect(sut.stats()).toMatchObject({
+      total_connections: 3,
+      unique_users_online: 2,
+      active_conversations: 2,
+    });
   });
 
   it('should ignore removing a socket twice', () => {

@@ -83,7 +83,8 @@ function setUp(): { sut: ChatConnection; socket: FakeSocket; store: FakeStore } 
   return { sut, socket, store };
 }
 
-const live = (sut: ChatConnection, m: MessageView): void => sut.deliverLive(m, JSON.stringify(messageFrame(m)));
+const live = (sut: ChatConnection, m: MessageView): void =>
+  sut.deliverLive(m, JSON.stringify(messageFrame(m)));
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe(ChatConnection.name, () => {
@@ -137,7 +138,13 @@ describe(ChatConnection.name, () => {
     sut.startStream(0);
     await settle();
     socket.bufferedAmount = 512 * 1024;
-    const typing = { type: 'typing', conversation_id: CONVERSATION_ID, user_id: OTHER, is_typing: true, timestamp: '' } as const;
+    const typing = {
+      type: 'typing',
+      conversation_id: CONVERSATION_ID,
+      user_id: OTHER,
+      is_typing: true,
+      timestamp: '',
+    } as const;
     expect(sut.send(typing)).toBe(false);
     live(sut, message(1));
     expect(socket.seqs()).toEqual([1]);

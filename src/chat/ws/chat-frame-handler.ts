@@ -54,10 +54,13 @@ export class ChatFrameHandler {
   }
 
   private parse(data: RawData, isBinary: boolean): RawFrame {
-    if (isBinary) throw new ChatException(ChatErrorCode.InvalidJson, 'Binary frames are not supported: send JSON text');
+    if (isBinary)
+      throw new ChatException(ChatErrorCode.InvalidJson, 'Binary frames are not supported: send JSON text');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'));
+      parsed = JSON.parse(
+        Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'),
+      );
     } catch {
       throw new ChatException(ChatErrorCode.InvalidJson, 'Frame is not valid JSON');
     }
@@ -88,7 +91,11 @@ export class ChatFrameHandler {
       case 'auth':
         return this.onAuth(connection, await this.validated(AuthClientFrame, frame));
       case 'ping':
-        connection.send({ type: 'pong', conversation_id: connection.conversationId, timestamp: new Date().toISOString() });
+        connection.send({
+          type: 'pong',
+          conversation_id: connection.conversationId,
+          timestamp: new Date().toISOString(),
+        });
         return;
     }
   }
@@ -155,7 +162,9 @@ export class ChatFrameHandler {
 
   private answerError(connection: ChatConnection, error: unknown, frame: RawFrame | null): void {
     const clientMessageId =
-      frame?.type === 'message' && typeof frame.client_message_id === 'string' ? frame.client_message_id : undefined;
+      frame?.type === 'message' && typeof frame.client_message_id === 'string'
+        ? frame.client_message_id
+        : undefined;
     let code: ChatErrorCode;
     let message: string;
     if (error instanceof ChatException) {
@@ -163,7 +172,10 @@ export class ChatFrameHandler {
       message = error.message;
     } else {
       const correlationId = randomUUID();
-      this.logger.error({ err: error, correlation_id: correlationId, frame_type: frame?.type }, 'Frame failed');
+      this.logger.error(
+        { err: error, correlation_id: correlationId, frame_type: frame?.type },
+        'Frame failed',
+      );
       code = ChatErrorCode.Internal;
       message = `Internal error (correlation id ${correlationId})`;
     }

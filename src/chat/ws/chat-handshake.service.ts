@@ -7,8 +7,7 @@ import type { ChatHandshake } from './chat-connection';
 import { ChatCloseCode } from './chat-protocol';
 
 export type HandshakeResult =
-  | { ok: true; handshake: ChatHandshake }
-  | { ok: false; closeCode: ChatCloseCode; reason: string };
+  { ok: true; handshake: ChatHandshake } | { ok: false; closeCode: ChatCloseCode; reason: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BEARER_PROTOCOL = 'bearer';
@@ -52,14 +51,19 @@ export class ChatHandshakeService {
     this.accepting = false;
   }
 
-  async authenticate(request: IncomingMessage, url: URL, rawConversationId: string): Promise<HandshakeResult> {
+  async authenticate(
+    request: IncomingMessage,
+    url: URL,
+    rawConversationId: string,
+  ): Promise<HandshakeResult> {
     if (!this.accepting) return refuse(ChatCloseCode.GoingAway, 'Server shutting down');
     const origin = request.headers.origin;
     const allowed = this.options.allowedOrigins ?? [];
     if (origin && allowed.length > 0 && !allowed.includes(origin)) {
       return refuse(ChatCloseCode.Forbidden, 'Origin not allowed');
     }
-    if (!UUID.test(rawConversationId)) return refuse(ChatCloseCode.BadRequest, 'conversation_id must be a UUID');
+    if (!UUID.test(rawConversationId))
+      return refuse(ChatCloseCode.BadRequest, 'conversation_id must be a UUID');
     const rawAfterSeq = url.searchParams.get('after_seq');
     if (rawAfterSeq !== null && !/^\d{1,10}$/.test(rawAfterSeq)) {
       return refuse(ChatCloseCode.BadRequest, 'after_seq must be a whole number');
@@ -69,7 +73,10 @@ export class ChatHandshakeService {
     const identity = await this.identity.verify(token);
     if (!identity) return refuse(ChatCloseCode.Unauthorized, 'Invalid or expired token');
     try {
-      const membership = await this.access.requireMembership(rawConversationId.toLowerCase(), identity.userId);
+      const membership = await this.access.requireMembership(
+        rawConversationId.toLowerCase(),
+        identity.userId,
+      );
       return {
         ok: true,
         handshake: { identity, membership, afterSeq: rawAfterSeq === null ? null : Number(rawAfterSeq) },

@@ -23,7 +23,10 @@ export type ChatUpgradeRequest = IncomingMessage & { chatHandshake?: unknown };
  */
 export class ChatWsAdapter extends WsAdapter {
   private readonly chatLogger = new Logger(ChatWsAdapter.name);
-  private readonly listeners = new Map<number, (request: IncomingMessage, socket: Duplex, head: Buffer) => void>();
+  private readonly listeners = new Map<
+    number,
+    (request: IncomingMessage, socket: Duplex, head: Buffer) => void
+  >();
   private handshakeService: ChatHandshakeService | null = null;
 
   constructor(private readonly app: INestApplicationContext) {
@@ -65,7 +68,12 @@ export class ChatWsAdapter extends WsAdapter {
     await super.dispose();
   }
 
-  private async routeUpgrade(port: number, request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private async routeUpgrade(
+    port: number,
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<void> {
     const url = new URL(request.url ?? '/', 'ws://localhost');
     const servers = (this.wsServersRegistry.get(port) ?? []) as PathedServer[];
     const exact = servers.find((server) => server.path === url.pathname);

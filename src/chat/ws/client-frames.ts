@@ -7,7 +7,9 @@ export class MessageClientFrame extends SendMessageDto {}
 
 /** `{type: "typing", is_typing}`; is_typing is coerced to a boolean as the spec's clients send all sorts. */
 export class TypingClientFrame {
-  @Transform(({ value }: { value: unknown }) => value === true || value === 'true' || value === 1 || value === '1')
+  @Transform(
+    ({ value }: { value: unknown }) => value === true || value === 'true' || value === 1 || value === '1',
+  )
   @IsBoolean()
   is_typing!: boolean;
 }
