@@ -21,6 +21,13 @@ export interface TestConversation {
   listing_id: string;
   client_user_id: string;
   owner_user_id: string;
+  created_at: string;
+  updated_at: string;
+  last_message_at: string | null;
+  is_active: boolean;
+  archived_by_client: boolean;
+  archived_by_owner: boolean;
+  last_seq: number;
 }
 
 export interface TestMessage {
@@ -29,9 +36,14 @@ export interface TestMessage {
   sender_user_id: string;
   seq: number;
   client_message_id: string | null;
+  message_type: 'text' | 'image' | 'document' | 'system';
   content: string | null;
+  media_url: string | null;
   status: 'sent' | 'delivered' | 'read';
+  read_at: string | null;
+  delivered_at: string | null;
   created_at: string;
+  updated_at: string;
   is_deleted: boolean;
 }
 
@@ -72,14 +84,24 @@ export class ChatFactory {
   }
 
   /** A client, an owner, the owner's listing and their conversation. */
-  async pair(): Promise<{ client: TestUser; owner: TestUser; listing: TestListing; conversation: TestConversation }> {
+  async pair(): Promise<{
+    client: TestUser;
+    owner: TestUser;
+    listing: TestListing;
+    conversation: TestConversation;
+  }> {
     const [client, owner] = await Promise.all([this.user('Clara'), this.user('Omar')]);
     const listing = await this.listing(owner);
     const conversation = await this.conversation(client, listing);
     return { client, owner, listing, conversation };
   }
 
-  async send(sender: TestUser, conversationId: string, content: string, extra: object = {}): Promise<TestMessage> {
+  async send(
+    sender: TestUser,
+    conversationId: string,
+    content: string,
+    extra: object = {},
+  ): Promise<TestMessage> {
     const response = await this.http
       .post(`/v1/chat/conversations/${conversationId}/messages`)
       .set('Authorization', sender.auth)

@@ -3,10 +3,12 @@ import { IsBoolean, IsInt, Max, Min } from 'class-validator';
 import { ToBoolean, ToInteger } from './query-transforms';
 
 export class ListConversationsQuery {
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  // Bounded so a huge value is a 400 here, not an out-of-range OFFSET in PostgreSQL.
+  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
   @ToInteger()
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   skip = 0;
 
   @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })

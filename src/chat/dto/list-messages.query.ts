@@ -2,6 +2,9 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { ToInteger } from './query-transforms';
 
+/** seq is a PostgreSQL integer: a larger bound would fail in the database instead of here. */
+const MAX_SEQ = 2_147_483_647;
+
 export class ListMessagesQuery {
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 100 })
   @ToInteger()
@@ -24,17 +27,22 @@ export class ListMessagesQuery {
   @IsString()
   after?: string;
 
-  @ApiPropertyOptional({ description: 'Messages with seq greater than this (oldest first)' })
+  @ApiPropertyOptional({
+    description: 'Messages with seq greater than this (oldest first)',
+    maximum: MAX_SEQ,
+  })
   @IsOptional()
   @ToInteger()
   @IsInt()
   @Min(0)
+  @Max(MAX_SEQ)
   after_seq?: number;
 
-  @ApiPropertyOptional({ description: 'Messages with seq less than this (newest first)' })
+  @ApiPropertyOptional({ description: 'Messages with seq less than this (newest first)', maximum: MAX_SEQ })
   @IsOptional()
   @ToInteger()
   @IsInt()
   @Min(0)
+  @Max(MAX_SEQ)
   before_seq?: number;
 }
