@@ -26,7 +26,7 @@ export class WsTestClient {
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const frame = JSON.parse(data.toString()) as Frame;
+      const frame = JSON.parse((data as Buffer).toString('utf8')) as Frame;
       this.frames.push(frame);
       const index = this.waiters.findIndex((waiter) => waiter.match(frame));
       if (index >= 0) {
