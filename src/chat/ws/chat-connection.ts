@@ -114,7 +114,8 @@ export class ChatConnection implements RegisteredConnection {
 
   /** The `sync` frame: replay from `afterSeq` again, then continue live. */
   restartStream(afterSeq: number): void {
-    this.lastSeq = afterSeq;
+    // Past what this socket was sent, the stream is already where it must be: never skip ahead.
+    this.lastSeq = Math.min(afterSeq, this.lastSeq);
     this.resync();
   }
 

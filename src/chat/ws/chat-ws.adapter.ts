@@ -83,11 +83,12 @@ export class ChatWsAdapter extends WsAdapter {
     }
     const chatServer = servers.find((server) => server.path === CHAT_WS_PATH);
     const prefix = `${CHAT_WS_PATH}/`;
-    if (!chatServer || !url.pathname.startsWith(prefix)) {
+    // `/v1/ws/chat` with no id is a malformed id (4400), like any other.
+    if (!chatServer || (url.pathname !== CHAT_WS_PATH && !url.pathname.startsWith(prefix))) {
       socket.destroy();
       return;
     }
-    const rawId = decodeURIComponent(url.pathname.slice(prefix.length).replace(/\/$/, ''));
+    const rawId = decodePathSegment(url.pathname.slice(prefix.length).replace(/\/$/, ''));
     const result = await this.handshake().authenticate(request, url, rawId);
     chatServer.handleUpgrade(request, socket, head, (ws) => {
       if (!result.ok) {
@@ -104,5 +105,14 @@ export class ChatWsAdapter extends WsAdapter {
     if (!service) throw new Error('ChatWsAdapter needs ChatModule in the application');
     this.handshakeService = service;
     return service;
+  }
+}
+
+/** A malformed escape (`%E0%A4%A`) is left as is, so the handshake refuses it with 4400 instead of throwing. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }

@@ -36,7 +36,12 @@ const DRAIN_TIMEOUT_MS = 5_000;
   handleProtocols: selectProtocol,
 })
 export class ChatGateway
-  implements OnGatewayConnection, OnGatewayDisconnect, OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy
+  implements
+    OnGatewayConnection,
+    OnGatewayDisconnect,
+    OnApplicationBootstrap,
+    BeforeApplicationShutdown,
+    OnModuleDestroy
 {
   private readonly logger = new Logger(ChatGateway.name);
   private readonly connections = new WeakMap<WebSocket, ChatConnection>();
@@ -67,8 +72,10 @@ export class ChatGateway
       return;
     }
     const connection = new ChatConnection(socket, handshake, {
-      listAfterSeq: (conversationId, afterSeq, limit) => this.messages.listAfterSeq(conversationId, afterSeq, limit),
-      markDelivered: (conversationId, recipientId, ids) => this.messages.markDelivered(conversationId, recipientId, ids),
+      listAfterSeq: (conversationId, afterSeq, limit) =>
+        this.messages.listAfterSeq(conversationId, afterSeq, limit),
+      markDelivered: (conversationId, recipientId, ids) =>
+        this.messages.markDelivered(conversationId, recipientId, ids),
     });
     this.connections.set(socket, connection);
     socket.on('message', (data, isBinary) => this.frames.handle(connection, data, isBinary));
@@ -86,8 +93,9 @@ export class ChatGateway
     });
     void this.sendPresenceSnapshot(connection);
     // Replays from after_seq, or from what the handshake saw, so nothing committed
-    // between the handshake and this registration is missed.
-    connection.startStream(handshake.afterSeq ?? lastSeq);
+    // between the handshake and this registration is missed. An after_seq past the
+    // end is clamped: it would make every new message look already sent.
+    connection.startStream(Math.min(handshake.afterSeq ?? lastSeq, lastSeq));
     connection.scheduleExpiry(() => connection.close(ChatCloseCode.Unauthorized, 'Token expired'));
     if (firstOfUser) this.connectionPresence.userSocketsChanged(connection.userId);
   }

@@ -1,5 +1,8 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsNotEmpty, IsString, IsUUID, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsInt, IsNotEmpty, IsString, IsUUID, Max, Min, ValidateIf } from 'class-validator';
+
+/** seq is a PostgreSQL integer. */
+const MAX_SEQ = 2_147_483_647;
 import { SendMessageDto } from '../dto/send-message.dto';
 
 /** `{type: "message", content, message_type?, media_url?, client_message_id?}`: the REST body's rules. */
@@ -23,6 +26,7 @@ export class ReadClientFrame {
   @ValidateIf((frame: ReadClientFrame) => frame.message_id === undefined)
   @IsInt({ message: 'seq must be a whole number (or send message_id)' })
   @Min(1)
+  @Max(MAX_SEQ)
   seq?: number;
 }
 
@@ -30,6 +34,7 @@ export class ReadClientFrame {
 export class SyncClientFrame {
   @IsInt({ message: 'after_seq must be a whole number' })
   @Min(0)
+  @Max(MAX_SEQ)
   after_seq!: number;
 }
 
