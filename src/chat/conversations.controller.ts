@@ -1,19 +1,8 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Patch,
-  Post,
-  Query,
-  Res,
-  UseFilters,
-  UseGuards,
-  UsePipes,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CallerId, ChatAuthGuard } from './chat-auth.guard';
+import { CallerId } from './chat-auth.guard';
+import { ChatRestController } from './chat-rest-controller.decorator';
 import { ConversationsService } from './conversations.service';
 import { ArchiveConversationDto } from './dto/archive-conversation.dto';
 import { CreateConversationDto } from './dto/create-conversation.dto';
@@ -25,17 +14,10 @@ import {
 import { ListConversationsQuery } from './dto/list-conversations.query';
 import { ReadResultResponse, UnreadCountResponse } from './dto/read-result.response';
 import { UnreadCountQuery } from './dto/unread-count.query';
-import { ChatHttpExceptionFilter } from './errors/chat-http-exception.filter';
-import { createChatValidationPipe } from './errors/chat-validation.pipe';
 import { ReadReceiptsService } from './read-receipts.service';
 import { UuidParam } from './uuid-param.decorator';
 
-@ApiTags('Chat')
-@ApiBearerAuth()
-@Controller('v1/chat')
-@UseGuards(ChatAuthGuard)
-@UseFilters(ChatHttpExceptionFilter)
-@UsePipes(createChatValidationPipe())
+@ChatRestController()
 export class ConversationsController {
   constructor(
     private readonly conversations: ConversationsService,

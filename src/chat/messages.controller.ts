@@ -1,36 +1,17 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Patch,
-  Post,
-  Query,
-  Res,
-  UseFilters,
-  UseGuards,
-  UsePipes,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CallerId, ChatAuthGuard } from './chat-auth.guard';
+import { CallerId } from './chat-auth.guard';
+import { ChatRestController } from './chat-rest-controller.decorator';
 import { ListMessagesQuery } from './dto/list-messages.query';
 import { MessageResponse } from './dto/message.response';
 import { ReadResultResponse } from './dto/read-result.response';
 import { SendMessageDto } from './dto/send-message.dto';
-import { ChatHttpExceptionFilter } from './errors/chat-http-exception.filter';
-import { createChatValidationPipe } from './errors/chat-validation.pipe';
 import { MessagesService } from './messages.service';
 import { ReadReceiptsService } from './read-receipts.service';
 import { UuidParam } from './uuid-param.decorator';
 
-@ApiTags('Chat')
-@ApiBearerAuth()
-@Controller('v1/chat')
-@UseGuards(ChatAuthGuard)
-@UseFilters(ChatHttpExceptionFilter)
-@UsePipes(createChatValidationPipe())
+@ChatRestController()
 export class MessagesController {
   constructor(
     private readonly messages: MessagesService,
