@@ -4,7 +4,7 @@ import { ChatEventBus } from '../events/chat-event-bus';
 import type { ChatConnection } from './chat-connection';
 import { messageFrame } from './chat-connection';
 import { ChatConnectionRegistry } from './chat-connection-registry';
-import type { ServerFrame } from './chat-protocol';
+import { isDroppable, type ServerFrame } from './chat-protocol';
 
 /**
  * Delivers committed chat events to this instance's sockets. Routing is by
@@ -107,7 +107,7 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
     const connections = this.registry.inConversation(conversationId);
     if (connections.size === 0) return;
     const json = JSON.stringify(frame);
-    const droppable = frame.type === 'typing' || frame.type === 'presence';
+    const droppable = isDroppable(frame);
     for (const connection of connections) {
       if (connection.userId !== exceptUserId) connection.sendSerialized(json, droppable);
     }
