@@ -1,3 +1,5 @@
+const path = require('node:path');
+
 // NestJS 12 ships ESM only; Jest on Node 20 cannot require() ESM, so swc
 // compiles our TypeScript and those ESM packages to CommonJS (see STACK-NOTES).
 const esmPackages = [
@@ -30,7 +32,11 @@ const shared = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   // Relative ESM-style imports ('./x.js') resolve to the TypeScript source.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // The example host app imports Parley by its package name, as a real host would.
+    '^parley$': path.join(__dirname, 'src/chat/index.ts'),
+  },
 };
 
 /** @type {import('jest').Config} */

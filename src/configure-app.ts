@@ -11,7 +11,7 @@ export function configureApp(app: INestApplication): INestApplication {
   const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  app.useWebSocketAdapter(new ChatWsAdapter(app));
+  ChatWsAdapter.install(app);
   const origins = parseOrigins(config.get('CORS_ORIGINS', { infer: true }));
   app.enableCors({ origin: origins.length > 0 ? origins : true });
 

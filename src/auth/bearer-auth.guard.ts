@@ -6,7 +6,7 @@ import {
   createParamDecorator,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import { extractBearerToken } from '../chat/bearer-token';
+import { extractBearerToken } from '../chat/identity/bearer-token';
 import { IdentityVerifier } from '../chat/ports/identity-verifier.port';
 
 type AuthenticatedRequest = Request & { userId?: string };

@@ -1,15 +1,16 @@
-import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
 import type { Request } from 'express';
-import { extractBearerToken } from './bearer-token';
+import { extractBearerToken } from './identity/bearer-token';
 import { ChatException } from './errors/chat.exception';
+import { ACTIVE_IDENTITY_VERIFIER } from './identity/active-identity-verifier';
 import { IdentityVerifier, type VerifiedIdentity } from './ports/identity-verifier.port';
 
 type ChatRequest = Request & { chatIdentity?: VerifiedIdentity };
 
-/** Authenticates chat REST calls through the host's IdentityVerifier. */
+/** Authenticates chat REST calls through the active IdentityVerifier (the host's, or the built-in JWT one). */
 @Injectable()
 export class ChatAuthGuard implements CanActivate {
-  constructor(private readonly identity: IdentityVerifier) {}
+  constructor(@Inject(ACTIVE_IDENTITY_VERIFIER) private readonly identity: IdentityVerifier) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<ChatRequest>();

@@ -1,7 +1,13 @@
 import { ConfigurableModuleBuilder, type ModuleMetadata } from '@nestjs/common';
+import type { ChatJwtOptions } from './identity/jwt-bearer-verifier';
 
 /** What a host app configures on ChatModule. Every field has a default. */
 export interface ChatModuleOptions {
+  /**
+   * Verify bearer tokens as JWTs the host already issues (HS256 secret, or RS256/ES256
+   * public key). Leave out when a module in `imports` exports an IdentityVerifier.
+   */
+  jwt?: ChatJwtOptions;
   /** How often the server pings each socket; one missed pong ends it. Default 30000. */
   wsHeartbeatMs?: number;
   /** Browser origins allowed to open sockets; empty or absent: any origin. */
@@ -11,7 +17,10 @@ export interface ChatModuleOptions {
 }
 
 export interface ChatModuleExtras {
-  /** Modules that export the port implementations (IdentityVerifier, ListingDirectory, UserDirectory). */
+  /**
+   * Modules that export the port implementations: ListingDirectory and UserDirectory,
+   * and IdentityVerifier unless `jwt` is given.
+   */
   imports?: ModuleMetadata['imports'];
 }
 

@@ -1,7 +1,8 @@
-import { Body, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { Get, HttpCode, Patch, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CallerId } from './chat-auth.guard';
+import { ChatBody, ChatQuery } from './chat-request.decorators';
 import { ChatRestController } from './chat-rest-controller.decorator';
 import { ConversationsService } from './conversations.service';
 import { ArchiveConversationDto } from './dto/archive-conversation.dto';
@@ -29,7 +30,7 @@ export class ConversationsController {
   @ApiResponse({ status: 200, type: ConversationResponse, description: 'Already existed' })
   async createOrGet(
     @CallerId() callerId: string,
-    @Body() body: CreateConversationDto,
+    @ChatBody() body: CreateConversationDto,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ConversationResponse> {
     const { conversation, created } = await this.conversations.createOrGet(callerId, body.listing_id);
@@ -41,7 +42,7 @@ export class ConversationsController {
   @ApiOkResponse({ type: [ConversationListItemResponse] })
   list(
     @CallerId() callerId: string,
-    @Query() query: ListConversationsQuery,
+    @ChatQuery() query: ListConversationsQuery,
   ): Promise<ConversationListItemResponse[]> {
     return this.conversations.list(callerId, {
       skip: query.skip,
@@ -69,15 +70,18 @@ export class ConversationsController {
   archive(
     @CallerId() callerId: string,
     @UuidParam('id') id: string,
-    @Query() query: ArchiveConversationDto,
-    @Body() body: ArchiveConversationDto,
+    @ChatQuery() query: ArchiveConversationDto,
+    @ChatBody() body: ArchiveConversationDto,
   ): Promise<ConversationResponse> {
     return this.conversations.setArchived(callerId, id, query.archived ?? body.archived ?? true);
   }
 
   @Get('unread-count')
   @ApiOkResponse({ type: UnreadCountResponse })
-  unreadCount(@CallerId() callerId: string, @Query() query: UnreadCountQuery): Promise<UnreadCountResponse> {
+  unreadCount(
+    @CallerId() callerId: string,
+    @ChatQuery() query: UnreadCountQuery,
+  ): Promise<UnreadCountResponse> {
     return this.conversations.unreadCounts(callerId, query.conversation_id);
   }
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
@@ -8,7 +8,7 @@ import { ChatConnectionRegistry } from './ws/chat-connection-registry';
 const DATABASE_PING_TIMEOUT_MS = 2000;
 
 @ApiTags('Chat')
-@Controller('v1/chat/health')
+@Controller({ path: 'v1/chat/health', version: VERSION_NEUTRAL })
 export class HealthController {
   constructor(
     private readonly database: TypeOrmHealthIndicator,

@@ -1,7 +1,8 @@
-import { Body, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { Delete, Get, HttpCode, Patch, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CallerId } from './chat-auth.guard';
+import { ChatBody, ChatQuery } from './chat-request.decorators';
 import { ChatRestController } from './chat-rest-controller.decorator';
 import { ListMessagesQuery } from './dto/list-messages.query';
 import { MessageResponse } from './dto/message.response';
@@ -23,7 +24,7 @@ export class MessagesController {
   list(
     @CallerId() callerId: string,
     @UuidParam('id') id: string,
-    @Query() query: ListMessagesQuery,
+    @ChatQuery() query: ListMessagesQuery,
   ): Promise<MessageResponse[]> {
     return this.messages.list(callerId, id, query);
   }
@@ -34,7 +35,7 @@ export class MessagesController {
   async send(
     @CallerId() callerId: string,
     @UuidParam('id') id: string,
-    @Body() body: SendMessageDto,
+    @ChatBody() body: SendMessageDto,
     @Res({ passthrough: true }) response: Response,
   ): Promise<MessageResponse> {
     const { message, created } = await this.messages.send(callerId, id, body);

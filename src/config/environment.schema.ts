@@ -65,6 +65,7 @@ export class EnvironmentVariables {
   @Transform(({ value }) => Number(value))
   @IsInt()
   @Min(50)
+  @Max(600_000)
   WS_HEARTBEAT_MS = 30_000;
 
   @Transform(({ value }) => Number(value))

@@ -4,7 +4,7 @@ import { ToBoolean } from './query-transforms';
 
 /** `archived` may come in the query string or the JSON body; absent means archive. */
 export class ArchiveConversationDto {
-  @ApiPropertyOptional({ default: true })
+  @ApiPropertyOptional({ type: Boolean, default: true })
   @IsOptional()
   @ToBoolean()
   @IsBoolean()

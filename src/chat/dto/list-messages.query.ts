@@ -6,7 +6,7 @@ import { ToInteger } from './query-transforms';
 const MAX_SEQ = 2_147_483_647;
 
 export class ListMessagesQuery {
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 100 })
+  @ApiPropertyOptional({ type: Number, default: 50, minimum: 1, maximum: 100 })
   @ToInteger()
   @IsInt()
   @Min(1)
@@ -14,6 +14,7 @@ export class ListMessagesQuery {
   limit = 50;
 
   @ApiPropertyOptional({
+    type: String,
     description: 'Messages older than this message id or ISO-8601 timestamp (newest first)',
   })
   @IsOptional()
@@ -21,6 +22,7 @@ export class ListMessagesQuery {
   before?: string;
 
   @ApiPropertyOptional({
+    type: String,
     description: 'Messages newer than this message id or ISO-8601 timestamp (oldest first)',
   })
   @IsOptional()
@@ -28,6 +30,7 @@ export class ListMessagesQuery {
   after?: string;
 
   @ApiPropertyOptional({
+    type: Number,
     description: 'Messages with seq greater than this (oldest first)',
     maximum: MAX_SEQ,
   })
@@ -38,7 +41,11 @@ export class ListMessagesQuery {
   @Max(MAX_SEQ)
   after_seq?: number;
 
-  @ApiPropertyOptional({ description: 'Messages with seq less than this (newest first)', maximum: MAX_SEQ })
+  @ApiPropertyOptional({
+    type: Number,
+    description: 'Messages with seq less than this (newest first)',
+    maximum: MAX_SEQ,
+  })
   @IsOptional()
   @ToInteger()
   @IsInt()

@@ -19,6 +19,8 @@ export function createChatValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: false,
+    // The chat's body and query parameters are custom decorators (see chat-request.decorators.ts).
+    validateCustomDecorators: true,
     transform: true,
     exceptionFactory: (errors) => ChatException.validation(describe(errors).join('; ')),
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import type { RawData } from 'ws';
@@ -7,6 +7,7 @@ import { ChatErrorCode } from '../errors/chat-error-code';
 import { ChatException } from '../errors/chat.exception';
 import { ChatEventBus } from '../events/chat-event-bus';
 import { MessagesService } from '../messages.service';
+import { ACTIVE_IDENTITY_VERIFIER } from '../identity/active-identity-verifier';
 import { IdentityVerifier } from '../ports/identity-verifier.port';
 import { ReadReceiptsService } from '../read-receipts.service';
 import { type ChatConnection, messageFrame } from './chat-connection';
@@ -34,7 +35,7 @@ export class ChatFrameHandler {
   constructor(
     private readonly messages: MessagesService,
     private readonly readReceipts: ReadReceiptsService,
-    private readonly identity: IdentityVerifier,
+    @Inject(ACTIVE_IDENTITY_VERIFIER) private readonly identity: IdentityVerifier,
     private readonly events: ChatEventBus,
     private readonly rateLimiter: FrameRateLimiter,
   ) {}

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { ChatAccess } from '../chat-access';
-import { CHAT_MODULE_OPTIONS, type ChatModuleOptions } from '../chat.module-definition';
+import { ChatSettings } from '../chat-settings';
+import { ACTIVE_IDENTITY_VERIFIER } from '../identity/active-identity-verifier';
 import { IdentityVerifier } from '../ports/identity-verifier.port';
 import type { ChatHandshake } from './chat-connection';
 import { ChatCloseCode } from './chat-protocol';
@@ -41,9 +42,9 @@ export class ChatHandshakeService {
   private accepting = true;
 
   constructor(
-    private readonly identity: IdentityVerifier,
+    @Inject(ACTIVE_IDENTITY_VERIFIER) private readonly identity: IdentityVerifier,
     private readonly access: ChatAccess,
-    @Inject(CHAT_MODULE_OPTIONS) private readonly options: ChatModuleOptions,
+    private readonly settings: ChatSettings,
   ) {}
 
   /** Called at shutdown: new sockets are turned away with 1001 so clients try another instance. */
@@ -58,7 +59,7 @@ export class ChatHandshakeService {
   ): Promise<HandshakeResult> {
     if (!this.accepting) return refuse(ChatCloseCode.GoingAway, 'Server shutting down');
     const origin = request.headers.origin;
-    const allowed = this.options.allowedOrigins ?? [];
+    const allowed = this.settings.allowedOrigins;
     if (origin && allowed.length > 0 && !allowed.includes(origin)) {
       return refuse(ChatCloseCode.Forbidden, 'Origin not allowed');
     }

@@ -1,6 +1,11 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type INestApplicationContext, Logger } from '@nestjs/common';
+import {
+  type INestApplication,
+  type INestApplicationContext,
+  Logger,
+  type WebSocketAdapter,
+} from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
@@ -11,6 +16,11 @@ import { ChatHandshakeService } from './chat-handshake.service';
 export const CHAT_WS_PATH = '/v1/ws/chat';
 
 type PathedServer = WsServer & { path?: string };
+
+export interface ChatWsAdapterOptions {
+  /** The adapter the host's own gateways use (e.g. `new IoAdapter(app)`); the chat gateway stays on `ws`. */
+  hostAdapter?: WebSocketAdapter;
+}
 export type ChatUpgradeRequest = IncomingMessage & { chatHandshake?: unknown };
 
 /**
@@ -19,7 +29,10 @@ export type ChatUpgradeRequest = IncomingMessage & { chatHandshake?: unknown };
  * the socket. Failures are accepted then closed with a 44xx code, which browsers
  * can read (a refused upgrade shows them only 1006).
  *
- * Install with `app.useWebSocketAdapter(new ChatWsAdapter(app))`.
+ * Install with `ChatWsAdapter.install(app)` before `app.listen()`. It is
+ * platform-ws's `WsAdapter` plus the chat route, so a host's own `ws` gateways
+ * keep working on it. A host whose gateways use another adapter (socket.io)
+ * passes it as `hostAdapter`: every gateway but the chat's is handed to it.
  */
 export class ChatWsAdapter extends WsAdapter {
   private readonly chatLogger = new Logger(ChatWsAdapter.name);
@@ -28,9 +41,57 @@ export class ChatWsAdapter extends WsAdapter {
     (request: IncomingMessage, socket: Duplex, head: Buffer) => void
   >();
   private handshakeService: ChatHandshakeService | null = null;
+  private readonly hostAdapter: WebSocketAdapter | undefined;
+  // What the host adapter created or connected, so later calls about them go back to it.
+  private readonly hostServers = new WeakSet<object>();
+  private readonly hostClients = new WeakSet<object>();
 
-  constructor(private readonly app: INestApplicationContext) {
+  constructor(
+    private readonly app: INestApplicationContext,
+    options: ChatWsAdapterOptions = {},
+  ) {
     super(app);
+    this.hostAdapter = options.hostAdapter;
+  }
+
+  /** Makes a ChatWsAdapter the app's WebSocket adapter; call before `app.listen()`. */
+  static install(app: INestApplication, options: ChatWsAdapterOptions = {}): ChatWsAdapter {
+    const adapter = new ChatWsAdapter(app, options);
+    app.useWebSocketAdapter(adapter);
+    return adapter;
+  }
+
+  override create(port: number, options?: Record<string, unknown> & { path?: string }): unknown {
+    if (!this.hostAdapter || options?.path === CHAT_WS_PATH) return super.create(port, options);
+    const server = this.hostAdapter.create(port, options) as object;
+    this.hostServers.add(server);
+    return server;
+  }
+
+  override bindClientConnect(server: unknown, callback: (client: unknown, ...rest: unknown[]) => void): void {
+    if (!this.hostAdapter || !this.hostServers.has(server as object)) {
+      super.bindClientConnect(server, callback);
+      return;
+    }
+    this.hostAdapter.bindClientConnect(server, (client: object, ...rest: unknown[]) => {
+      this.hostClients.add(client);
+      callback(client, ...rest);
+    });
+  }
+
+  override bindClientDisconnect(client: unknown, callback: (...args: unknown[]) => void): void {
+    if (this.hostAdapter && this.hostClients.has(client as object)) {
+      this.hostAdapter.bindClientDisconnect?.(client, callback);
+      return;
+    }
+    super.bindClientDisconnect(client, callback);
+  }
+
+  override close(server: unknown): Promise<void> {
+    if (this.hostAdapter && this.hostServers.has(server as object)) {
+      return Promise.resolve(this.hostAdapter.close(server));
+    }
+    return super.close(server);
   }
 
   protected override ensureHttpServerExists(port: number, httpServer?: HttpServer): HttpServer | undefined {
@@ -56,6 +117,10 @@ export class ChatWsAdapter extends WsAdapter {
     handlers: MessageMappingProperties[],
     transform: (data: unknown) => Observable<unknown>,
   ): void {
+    if (this.hostAdapter && this.hostClients.has(client)) {
+      this.hostAdapter.bindMessageHandlers(client, handlers, transform);
+      return;
+    }
     if (handlers.length === 0) return;
     super.bindMessageHandlers(client, handlers, transform);
   }
@@ -66,6 +131,7 @@ export class ChatWsAdapter extends WsAdapter {
     }
     this.listeners.clear();
     await super.dispose();
+    await (this.hostAdapter as { dispose?: () => Promise<void> } | undefined)?.dispose?.();
   }
 
   private async routeUpgrade(
@@ -85,7 +151,8 @@ export class ChatWsAdapter extends WsAdapter {
     const prefix = `${CHAT_WS_PATH}/`;
     // `/v1/ws/chat` with no id is a malformed id (4400), like any other.
     if (!chatServer || (url.pathname !== CHAT_WS_PATH && !url.pathname.startsWith(prefix))) {
-      socket.destroy();
+      // With a host adapter, its own upgrade listener (e.g. socket.io's) answers the other paths.
+      if (!this.hostAdapter) socket.destroy();
       return;
     }
     const rawId = decodePathSegment(url.pathname.slice(prefix.length).replace(/\/$/, ''));

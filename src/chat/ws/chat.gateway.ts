@@ -1,14 +1,8 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
 import type WebSocket from 'ws';
 import { PresenceService } from '../../presence/presence.service';
-import { CHAT_MODULE_OPTIONS, type ChatModuleOptions } from '../chat.module-definition';
+import { ChatSettings } from '../chat-settings';
 import { MessagesService } from '../messages.service';
 import { type ChatHandshake, ChatConnection } from './chat-connection';
 import { ChatConnectionRegistry } from './chat-connection-registry';
@@ -20,7 +14,6 @@ import { ConnectionPresence } from './connection-presence';
 
 /** Frames above this size close the socket with 1009. */
 export const MAX_FRAME_BYTES = 64 * 1024;
-const DEFAULT_HEARTBEAT_MS = 30_000;
 /** How long shutdown waits for in-flight frames (sends) to commit. */
 const DRAIN_TIMEOUT_MS = 5_000;
 
@@ -54,12 +47,12 @@ export class ChatGateway
     private readonly connectionPresence: ConnectionPresence,
     private readonly presence: PresenceService,
     private readonly messages: MessagesService,
-    @Inject(CHAT_MODULE_OPTIONS) private readonly options: ChatModuleOptions,
+    private readonly settings: ChatSettings,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.presence.clearStaleOnline();
-    const interval = this.options.wsHeartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    const interval = this.settings.wsHeartbeatMs;
     this.heartbeat = setInterval(() => this.beat(), interval);
     this.heartbeat.unref();
   }

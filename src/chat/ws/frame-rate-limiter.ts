@@ -1,10 +1,8 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
-import { CHAT_MODULE_OPTIONS, type ChatModuleOptions } from '../chat.module-definition';
+import { ChatSettings } from '../chat-settings';
 
 export type RateLimitedAction = 'message' | 'typing';
-
-export const DEFAULT_RATE_LIMITS = { messages: 30, typing: 20, windowMs: 10_000 };
 
 /**
  * Per-user limits on WebSocket messages and typing frames, counted by
@@ -16,12 +14,9 @@ export class FrameRateLimiter implements OnApplicationShutdown {
   private readonly limits: Record<RateLimitedAction, number>;
   private readonly windowMs: number;
 
-  constructor(@Inject(CHAT_MODULE_OPTIONS) options: ChatModuleOptions) {
-    this.limits = {
-      message: options.rateLimits?.messages ?? DEFAULT_RATE_LIMITS.messages,
-      typing: options.rateLimits?.typing ?? DEFAULT_RATE_LIMITS.typing,
-    };
-    this.windowMs = options.rateLimits?.windowMs ?? DEFAULT_RATE_LIMITS.windowMs;
+  constructor(settings: ChatSettings) {
+    this.limits = { message: settings.rateLimits.messages, typing: settings.rateLimits.typing };
+    this.windowMs = settings.rateLimits.windowMs;
   }
 
   /** Counts one action; false when the user is over the limit for the current window. */
