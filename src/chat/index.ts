@@ -5,11 +5,17 @@
  */
 export { ChatModule } from './chat.module';
 export type { ChatModuleOptions } from './chat.module-definition';
+export { ChatModuleConfigurationError } from './chat-module-configuration.error';
+export {
+  JwtBearerVerifier,
+  type ChatJwtOptions,
+  type ChatJwtAlgorithm,
+} from './identity/jwt-bearer-verifier';
 export { CHAT_ENTITIES, CHAT_MIGRATIONS } from './chat-entities';
 export { IdentityVerifier, type VerifiedIdentity } from './ports/identity-verifier.port';
 export { ListingDirectory, type ChatListing } from './ports/listing-directory.port';
 export { UserDirectory, type ChatUserProfile } from './ports/user-directory.port';
-export { ChatWsAdapter, CHAT_WS_PATH } from './ws/chat-ws.adapter';
+export { ChatWsAdapter, CHAT_WS_PATH, type ChatWsAdapterOptions } from './ws/chat-ws.adapter';
 export { ChatCloseCode } from './ws/chat-protocol';
 export type * from './ws/chat-protocol';
 export { ChatErrorCode } from './errors/chat-error-code';
