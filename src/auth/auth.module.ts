@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Logger, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
@@ -32,7 +33,8 @@ const DEVELOPMENT_SECRET = 'parley-development-secret-do-not-use-in-production';
           secret = DEVELOPMENT_SECRET;
         }
         return {
-          secret,
+          // A KeyObject: jsonwebtoken would otherwise try createPublicKey() on the string at every verify.
+          secret: createSecretKey(Buffer.from(secret)),
           signOptions: { algorithm: 'HS256', expiresIn: config.get('JWT_EXPIRES_IN', { infer: true }) },
           verifyOptions: { algorithms: ['HS256'] },
         };

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { IdentityVerifier, type VerifiedIdentity } from '../ports/identity-verifier.port';
 import { ChatModuleConfigurationError } from '../chat-module-configuration.error';
@@ -90,7 +90,9 @@ export class JwtBearerVerifier extends IdentityVerifier {
     const algorithms = algorithmsFor(options, key);
     this.userIdClaim = options.userIdClaim ?? 'sub';
     this.jwt = new JwtService({
-      ...(key ? { publicKey: key.export({ type: 'spki', format: 'pem' }) } : { secret: options.secret }),
+      // KeyObjects, not strings: jsonwebtoken otherwise re-parses the key on every verify
+      // (for a secret, a failed createPublicKey() first), a measurable cost per request.
+      ...(key ? { publicKey: key } : { secret: createSecretKey(Buffer.from(options.secret ?? '')) }),
       verifyOptions: {
         algorithms,
         issuer: options.issuer,

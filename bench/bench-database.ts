@@ -1,0 +1,105 @@
+import { JwtService } from '@nestjs/jwt';
+import { Client } from 'pg';
+
+export interface BenchUser {
+  id: string;
+  token: string;
+}
+
+export interface BenchConversation {
+  id: string;
+  client: BenchUser;
+  owner: BenchUser;
+}
+
+/** Creates the bench database when missing; refuses anything but a real PostgreSQL server. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `cannot reach PostgreSQL at ${admin.host} (${String(error)}). The benchmark needs a real server: ` +
+        'it never runs on the embedded database.',
+      { cause: error },
+    );
+  }
+  try {
+    const version = await client.query<{ version: string }>('SELECT version()');
+    if (/pglite/i.test(version.rows[0].version))
+      throw new Error('refusing to benchmark the embedded database');
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Seeds users, listings and 1:1 conversations straight into the (migrated) database. */
+export class BenchSeeder {
+  private readonly jwt: JwtService;
+
+  constructor(
+    private readonly db: Client,
+    jwtSecret: string,
+  ) {
+    this.jwt = new JwtService({ secret: jwtSecret, signOptions: { algorithm: 'HS256', expiresIn: '6h' } });
+  }
+
+  async conversations(count: number): Promise<BenchConversation[]> {
+    const run = `${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
+    const users = await this.db.query<{ id: string }>(
+      `INSERT INTO app.users (email, password_hash, first_name)
+       SELECT 'bench_' || $1 || '_' || g || '@bench.invalid', 'not-a-hash', 'Bench ' || g
+       FROM generate_series(1, $2::int) AS g RETURNING id`,
+      [run, count * 2],
+    );
+    const ids = users.rows.map((row) => row.id);
+    const owners = ids.slice(0, count);
+    const clients = ids.slice(count);
+    const listings = await this.db.query<{ id: string; owner_user_id: string }>(
+      `INSERT INTO app.listings (owner_user_id, title, price, currency)
+       SELECT owner, 'Bench listing', 10, 'EUR' FROM unnest($1::uuid[]) AS owner RETURNING id, owner_user_id`,
+      [owners],
+    );
+    const conversations = await this.db.query<{ id: string; client_user_id: string; owner_user_id: string }>(
+      `INSERT INTO chat.conversations (listing_id, client_user_id, owner_user_id)
+       SELECT l.id, c.client, l.owner_user_id
+       FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS l(id, owner_user_id, n)
+       JOIN unnest($3::uuid[]) WITH ORDINALITY AS c(client, n) USING (n)
+       RETURNING id, client_user_id, owner_user_id`,
+      [listings.rows.map((row) => row.id), listings.rows.map((row) => row.owner_user_id), clients],
+    );
+    return Promise.all(
+      conversations.rows.map(async (row) => ({
+        id: row.id,
+        client: await this.user(row.client_user_id),
+        owner: await this.user(row.owner_user_id),
+      })),
+    );
+  }
+
+  /** Fills one conversation with `count` messages (seq 1..count) for the history figure. */
+  async history(conversation: BenchConversation, count: number): Promise<void> {
+    await this.db.query(
+      `INSERT INTO chat.messages (conversation_id, sender_user_id, seq, content, created_at)
+       SELECT $1, CASE WHEN g % 2 = 0 THEN $2::uuid ELSE $3::uuid END, g,
+              'history message ' || g, now() - make_interval(secs => $4::int - g)
+       FROM generate_series(1, $4::int) AS g`,
+      [conversation.id, conversation.client.id, conversation.owner.id, count],
+    );
+    await this.db.query(
+      `UPDATE chat.conversations SET last_seq = $2, last_message_at = now() WHERE id = $1`,
+      [conversation.id, count],
+    );
+    await this.db.query('ANALYZE chat.messages');
+  }
+
+  private async user(id: string): Promise<BenchUser> {
+    return { id, token: await this.jwt.signAsync({ sub: id, type: 'access' }) };
+  }
+}
