@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { BenchSeeder, ensureDatabase } from './bench-database';
-import { chatSocketUrl, openAll } from './bench-socket';
+import { chatSocketUrl } from './bench-socket';
 import { measureHistory } from './figures/history';
 import { measureIdleSockets } from './figures/idle-sockets';
 import { MessageRateBench, type RateStep } from './figures/message-rate';
@@ -174,40 +174,22 @@ async function main(): Promise<void> {
     if (only.has('p3')) {
       log('P3: typing fan-out on Parley, then on the bare relay');
       const conversations = await seeder.conversations(settings.conversations);
-      const senders = await openAll(
-        conversations.map((c) => chatSocketUrl(parley.baseUrl, c.id, c.client.token)),
-        true,
-      );
-      const recipients = await openAll(
-        conversations.map((c) => chatSocketUrl(parley.baseUrl, c.id, c.owner.token)),
-        true,
-      );
       const parleyFanout = await measureFanout(
-        senders.map((sender, index) => ({ sender, recipient: recipients[index] })),
-        { type: 'typing', is_typing: true },
-        (frame) => frame.type === 'typing',
+        {
+          senderUrls: conversations.map((c) => chatSocketUrl(parley.baseUrl, c.id, c.client.token)),
+          recipientUrls: conversations.map((c) => chatSocketUrl(parley.baseUrl, c.id, c.owner.token)),
+          waitForConnected: true,
+        },
         parley.pid,
         settings.fanoutSeconds,
       );
-      [...senders, ...recipients].forEach((socket) => socket.close());
       const bare = await startBareRelay(BARE_PORT);
-      const bareUrl = (index: number): string => `ws://127.0.0.1:${BARE_PORT}/relay/${index}`;
-      const bareSenders = await openAll(
-        conversations.map((_, index) => bareUrl(index)),
-        false,
-      );
-      const bareRecipients = await openAll(
-        conversations.map((_, index) => bareUrl(index)),
-        false,
-      );
+      const bareUrls = conversations.map((_, index) => `ws://127.0.0.1:${BARE_PORT}/relay/${index}`);
       const bareFanout = await measureFanout(
-        bareSenders.map((sender, index) => ({ sender, recipient: bareRecipients[index] })),
-        { type: 'typing', is_typing: true },
-        (frame) => frame.type === 'typing',
+        { senderUrls: bareUrls, recipientUrls: bareUrls, waitForConnected: false },
         bare.pid,
         settings.fanoutSeconds,
       );
-      [...bareSenders, ...bareRecipients].forEach((socket) => socket.close());
       await bare.stop();
       for (const [name, result] of [
         ['Parley', parleyFanout],

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BenchSocket } from '../bench-socket';
+import { type BenchSocket, openAll } from '../bench-socket';
 import { CpuMeter } from '../processes';
 
 export interface FanoutResult {
@@ -21,31 +21,51 @@ interface Lane {
  * same loop drives Parley and the bare relay.
  */
 export async function measureFanout(
-  pairs: ReadonlyArray<{ sender: BenchSocket; recipient: BenchSocket }>,
-  frame: unknown,
-  isTyping: (message: { type: string }) => boolean,
+  endpoints: { senderUrls: readonly string[]; recipientUrls: readonly string[]; waitForConnected: boolean },
   serverPid: number,
   seconds: number,
   window = 8,
+): Promise<FanoutResult> {
+  const senders = await openAll(endpoints.senderUrls, endpoints.waitForConnected);
+  const recipients = await openAll(endpoints.recipientUrls, endpoints.waitForConnected);
+  try {
+    return await relayTyping(
+      senders.map((sender, index) => ({ sender, recipient: recipients[index] })),
+      serverPid,
+      seconds,
+      window,
+    );
+  } finally {
+    [...senders, ...recipients].forEach((socket) => socket.close());
+  }
+}
+
+const TYPING_FRAME = { type: 'typing', is_typing: true };
+
+async function relayTyping(
+  pairs: ReadonlyArray<{ sender: BenchSocket; recipient: BenchSocket }>,
+  serverPid: number,
+  seconds: number,
+  window: number,
 ): Promise<FanoutResult> {
   let delivered = 0;
   let running = true;
   const lanes: Lane[] = pairs.map(({ sender, recipient }) => {
     const lane: Lane = { sender, inFlight: 0, deliveredSinceCheck: 0 };
     recipient.onFrame = (message) => {
-      if (!isTyping(message)) return;
+      if (message.type !== 'typing') return;
       delivered++;
       lane.deliveredSinceCheck++;
       lane.inFlight = Math.max(0, lane.inFlight - 1);
       if (running) {
         lane.inFlight++;
-        sender.send(frame);
+        sender.send(TYPING_FRAME);
       }
     };
     return lane;
   });
   const fill = (lane: Lane): void => {
-    for (; lane.inFlight < window; lane.inFlight++) lane.sender.send(frame);
+    for (; lane.inFlight < window; lane.inFlight++) lane.sender.send(TYPING_FRAME);
   };
   lanes.forEach(fill);
   // A server may drop typing frames under backpressure: refill lanes that went quiet.

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { isUuid } from '../chat/uuid-format';
 
 export interface IssuedToken {
   access_token: string;
@@ -12,9 +13,6 @@ export interface AccessTokenClaims {
   userId: string;
   expiresAt: Date;
 }
-
-// Users are keyed by uuid: any other `sub` would reach PostgreSQL as an invalid uuid (a 500, not a 401).
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface AccessTokenPayload {
   sub?: unknown;
@@ -46,7 +44,8 @@ export class AccessTokenService {
     if (
       payload.type !== 'access' ||
       typeof payload.sub !== 'string' ||
-      !UUID.test(payload.sub) ||
+      // Users are keyed by uuid: any other `sub` would reach PostgreSQL as an invalid uuid (a 500, not a 401).
+      !isUuid(payload.sub) ||
       typeof payload.exp !== 'number'
     ) {
       return null;

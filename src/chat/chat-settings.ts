@@ -14,13 +14,13 @@ import {
   ValidateIf,
   ValidateNested,
   validateSync,
-  type ValidationError,
 } from 'class-validator';
 import { ChatModuleConfigurationError } from './chat-module-configuration.error';
 import { CHAT_MODULE_OPTIONS, type ChatModuleOptions } from './chat.module-definition';
 import { ListingDirectory } from './ports/listing-directory.port';
 import { UserDirectory } from './ports/user-directory.port';
 import type { ChatJwtOptions } from './identity/jwt-bearer-verifier';
+import { describeValidationErrors } from './errors/validation-error-messages';
 
 class RateLimitsSchema {
   @IsOptional() @IsInt() @Min(1) messages?: number;
@@ -71,19 +71,6 @@ class ChatModuleOptionsSchema {
   @IsOptional() @IsObject() @ValidateNested() @Type(() => RateLimitsSchema) rateLimits?: RateLimitsSchema;
 }
 
-function describe(errors: ValidationError[], parent = ''): string[] {
-  return errors.flatMap((error) => {
-    const path = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((text) => {
-      // whitelist errors read "property x should not exist"
-      const unknown = `property ${error.property} `;
-      if (text.startsWith(unknown)) return `${path} ${text.slice(unknown.length)}`;
-      return text.startsWith(error.property) ? text.replace(error.property, path) : `${path}: ${text}`;
-    });
-    return [...own, ...describe(error.children ?? [], path)];
-  });
-}
-
 /** ChatModule's options after start-up validation; inject this rather than the raw options. */
 export class ChatSettings {
   readonly jwt: ChatJwtOptions | undefined;
@@ -110,7 +97,8 @@ export class ChatSettings {
       forbidNonWhitelisted: true,
       forbidUnknownValues: false,
     });
-    if (errors.length > 0) throw new ChatModuleConfigurationError(describe(errors).join('; '));
+    if (errors.length > 0)
+      throw new ChatModuleConfigurationError(describeValidationErrors(errors).join('; '));
     return new ChatSettings(raw);
   }
 }

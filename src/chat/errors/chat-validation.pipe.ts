@@ -1,15 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
 import { ChatException } from './chat.exception';
-
-function describe(errors: ValidationError[], parent = ''): string[] {
-  return errors.flatMap((error) => {
-    const path = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((text) =>
-      text.startsWith(error.property) ? text.replace(error.property, path) : `${path}: ${text}`,
-    );
-    return [...own, ...describe(error.children ?? [], path)];
-  });
-}
+import { describeValidationErrors } from './validation-error-messages';
 
 /**
  * The validation of ChatModule's own handlers: unknown fields are dropped (older
@@ -22,6 +13,6 @@ export function createChatValidationPipe(): ValidationPipe {
     // The chat's body and query parameters are custom decorators (see chat-request.decorators.ts).
     validateCustomDecorators: true,
     transform: true,
-    exceptionFactory: (errors) => ChatException.validation(describe(errors).join('; ')),
+    exceptionFactory: (errors) => ChatException.validation(describeValidationErrors(errors).join('; ')),
   });
 }

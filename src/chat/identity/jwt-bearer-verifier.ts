@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } fr
 import { JwtService } from '@nestjs/jwt';
 import { IdentityVerifier, type VerifiedIdentity } from '../ports/identity-verifier.port';
 import { ChatModuleConfigurationError } from '../chat-module-configuration.error';
+import { isUuid } from '../uuid-format';
 
 export type ChatJwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
 
@@ -26,7 +27,6 @@ export interface ChatJwtOptions {
   clockToleranceSeconds?: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MIN_SECRET_LENGTH = 32;
 
 function fail(message: string): never {
@@ -111,7 +111,7 @@ export class JwtBearerVerifier extends IdentityVerifier {
     }
     const userId = payload[this.userIdClaim];
     // Chat tables key users by uuid; a token without `exp` would keep a socket open forever.
-    if (typeof userId !== 'string' || !UUID.test(userId) || typeof payload.exp !== 'number') return null;
+    if (typeof userId !== 'string' || !isUuid(userId) || typeof payload.exp !== 'number') return null;
     return { userId: userId.toLowerCase(), expiresAt: new Date(payload.exp * 1000) };
   }
 }

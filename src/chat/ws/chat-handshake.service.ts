@@ -6,11 +6,11 @@ import { ACTIVE_IDENTITY_VERIFIER } from '../identity/active-identity-verifier';
 import { IdentityVerifier } from '../ports/identity-verifier.port';
 import type { ChatHandshake } from './chat-connection';
 import { ChatCloseCode } from './chat-protocol';
+import { isUuid } from '../uuid-format';
 
 export type HandshakeResult =
   { ok: true; handshake: ChatHandshake } | { ok: false; closeCode: ChatCloseCode; reason: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BEARER_PROTOCOL = 'bearer';
 
 function refuse(closeCode: ChatCloseCode, reason: string): HandshakeResult {
@@ -63,8 +63,7 @@ export class ChatHandshakeService {
     if (origin && allowed.length > 0 && !allowed.includes(origin)) {
       return refuse(ChatCloseCode.Forbidden, 'Origin not allowed');
     }
-    if (!UUID.test(rawConversationId))
-      return refuse(ChatCloseCode.BadRequest, 'conversation_id must be a UUID');
+    if (!isUuid(rawConversationId)) return refuse(ChatCloseCode.BadRequest, 'conversation_id must be a UUID');
     const rawAfterSeq = url.searchParams.get('after_seq');
     if (rawAfterSeq !== null && !/^\d{1,10}$/.test(rawAfterSeq)) {
       return refuse(ChatCloseCode.BadRequest, 'after_seq must be a whole number');
