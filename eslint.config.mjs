@@ -9,6 +9,7 @@ export default defineConfig(
   {
     ignores: [
       'dist/',
+      '.test-build/',
       'node_modules/',
       'coverage/',
       '.data/',

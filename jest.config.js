@@ -31,6 +31,9 @@ const shared = {
   transform: { '^.+\\.(t|j|mj|cj)s$': swc },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  // The server compiled for multi-process tests (test/utils/parley-process.ts): never a module or a
+  // test of ours, and written during runs, which would retrigger --watchAll.
+  modulePathIgnorePatterns: ['<rootDir>/.test-build/'],
   // Relative ESM-style imports ('./x.js') resolve to the TypeScript source.
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',

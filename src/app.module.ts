@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
+import type { ChatModuleOptions } from './chat/chat.module-definition';
 import { validateEnvironment, type EnvironmentVariables } from './config/environment.schema';
 import { DatabaseModule } from './database/database.module';
 import { ListingsModule } from './listings/listings.module';
@@ -35,11 +36,22 @@ import { LoggingModule } from './logging/logging.module';
           typing: config.get('WS_TYPING_RATE_LIMIT', { infer: true }),
           windowMs: config.get('WS_RATE_WINDOW_MS', { infer: true }),
         },
+        redis: redisOptions(config),
+        instanceId: config.get('INSTANCE_ID', { infer: true }),
+        presence: {
+          ttlMs: config.get('PRESENCE_TTL_MS', { infer: true }),
+          offlineGraceMs: config.get('PRESENCE_OFFLINE_GRACE_MS', { infer: true }),
+        },
       }),
     }),
   ],
 })
 export class AppModule {}
+
+function redisOptions(config: ConfigService<EnvironmentVariables, true>): ChatModuleOptions['redis'] {
+  const url = config.get('REDIS_URL', { infer: true });
+  return url ? { url, keyPrefix: config.get('REDIS_KEY_PREFIX', { infer: true }) } : undefined;
+}
 
 export function parseOrigins(raw: string | undefined): string[] {
   return (raw ?? '')

@@ -19,13 +19,17 @@ describe('health and docs (e2e)', () => {
       expect(response.body).toEqual({
         status: 'healthy',
         service: 'chat',
+        instance_id: expect.stringMatching(/^[\w.:-]+$/),
         database: 'up',
+        redis: 'disabled',
         websocket_stats: {
           total_connections: 0,
           unique_users_online: 0,
+          instance_users_online: 0,
           active_conversations: 0,
           timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/),
         },
+        event_bus: { followed_conversations: 0, remote_events_received: 0 },
       });
     });
   });

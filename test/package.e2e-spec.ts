@@ -79,7 +79,7 @@ describe('the packed parley package', () => {
       module: 'function',
       ports: ['IdentityVerifier', 'ListingDirectory', 'UserDirectory'],
       entities: ['Conversation', 'Message', 'UserPresence', 'PushNotification'],
-      migrations: 1,
+      migrations: 2,
       install: 'function',
     });
   });

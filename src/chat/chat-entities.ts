@@ -1,4 +1,5 @@
 import { CreateChatSchema1764000001000 } from '../../migrations/1764000001000-CreateChatSchema';
+import { AddPresenceVersion1766000000000 } from '../../migrations/1766000000000-AddPresenceVersion';
 import { UserPresence } from '../presence/user-presence.entity';
 import { Conversation } from './entities/conversation.entity';
 import { Message } from './entities/message.entity';
@@ -8,4 +9,4 @@ import { PushNotification } from './entities/push-notification.entity';
 export const CHAT_ENTITIES = [Conversation, Message, UserPresence, PushNotification];
 
 /** The migrations that create the `chat` schema; run them with the host's TypeORM CLI or DataSource. */
-export const CHAT_MIGRATIONS = [CreateChatSchema1764000001000];
+export const CHAT_MIGRATIONS = [CreateChatSchema1764000001000, AddPresenceVersion1766000000000];

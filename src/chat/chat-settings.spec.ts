@@ -47,6 +47,27 @@ describe(ChatSettings.name, () => {
       expect(sut.rateLimits).toEqual({ messages: 5, typing: 3, windowMs: 60_000 });
     });
 
+    it('should run as a single instance with presence defaults when redis is left out', () => {
+      const sut = ChatSettings.from({});
+
+      expect(sut.redis).toBeNull();
+      expect(sut.presence).toEqual({ ttlMs: 15_000, offlineGraceMs: 5_000 });
+      expect(sut.instanceId).toMatch(/^[\w.:-]+-\d+-[0-9a-f]{6}$/);
+      expect(ChatSettings.from({}).instanceId).not.toBe(sut.instanceId);
+    });
+
+    it('should keep the cluster options and default the Redis key prefix', () => {
+      const sut = ChatSettings.from({
+        redis: { url: 'redis://127.0.0.1:6379' },
+        instanceId: 'node-1',
+        presence: { ttlMs: 3_000, offlineGraceMs: 0 },
+      });
+
+      expect(sut.redis).toEqual({ url: 'redis://127.0.0.1:6379', keyPrefix: 'parley:' });
+      expect(sut.instanceId).toBe('node-1');
+      expect(sut.presence).toEqual({ ttlMs: 3_000, offlineGraceMs: 0 });
+    });
+
     it('should default the rate limits that are left out', () => {
       const sut = ChatSettings.from({ rateLimits: { typing: 7 } });
 
@@ -94,6 +115,24 @@ describe(ChatSettings.name, () => {
       ['a jwt secret that is not a string', { jwt: { secret: null } }, /jwt\.secret must be a string/],
       ['a jwt algorithm that is not supported', { jwt: { algorithms: ['none'] } }, /jwt\.algorithms/],
       ['rateLimits as an array', { rateLimits: [{ messages: 0 }] }, /rateLimits must be an object/],
+      [
+        'a redis url that is not redis://',
+        { redis: { url: 'http://cache:6379' } },
+        /redis\.url must be a redis/,
+      ],
+      ['redis without a url', { redis: {} }, /redis\.url must be a redis/],
+      ['an empty redis keyPrefix', { redis: { url: 'redis://x', keyPrefix: '' } }, /redis\.keyPrefix/],
+      ['an instanceId with spaces', { instanceId: 'node 1' }, /instanceId must be 1-100/],
+      [
+        'presence.ttlMs below 1000',
+        { presence: { ttlMs: 999 } },
+        /presence\.ttlMs must not be less than 1000/,
+      ],
+      [
+        'a negative presence.offlineGraceMs',
+        { presence: { offlineGraceMs: -1 } },
+        /presence\.offlineGraceMs must not be less than 0/,
+      ],
     ])('should reject %s naming the field', (_, options, message) => {
       const error = thrownBy(() => ChatSettings.from(options as ChatModuleOptions));
 

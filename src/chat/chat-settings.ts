@@ -1,4 +1,6 @@
 import type { FactoryProvider } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Type, plainToInstance } from 'class-transformer';
 import {
   IsArray,
@@ -7,6 +9,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -64,11 +67,31 @@ class JwtOptionsSchema {
   @IsOptional() @IsInt() @Min(0) @Max(300) clockToleranceSeconds?: number;
 }
 
+class RedisOptionsSchema {
+  @Matches(/^rediss?:\/\/.+/, { message: 'redis.url must be a redis:// or rediss:// URL' }) url!: string;
+  @IsOptional() @IsString() @MinLength(1) keyPrefix?: string;
+}
+
+class PresenceOptionsSchema {
+  @IsOptional() @IsInt() @Min(1_000) @Max(600_000) ttlMs?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(600_000) offlineGraceMs?: number;
+}
+
 class ChatModuleOptionsSchema {
   @IsOptional() @IsObject() @ValidateNested() @Type(() => JwtOptionsSchema) jwt?: JwtOptionsSchema;
   @IsOptional() @IsInt() @Min(50) @Max(600_000) wsHeartbeatMs?: number;
   @IsOptional() @IsArray() @IsString({ each: true }) allowedOrigins?: string[];
   @IsOptional() @IsObject() @ValidateNested() @Type(() => RateLimitsSchema) rateLimits?: RateLimitsSchema;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => RedisOptionsSchema) redis?: RedisOptionsSchema;
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\w.:-]{1,100}$/, { message: 'instanceId must be 1-100 letters, digits or . _ : -' })
+  instanceId?: string;
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PresenceOptionsSchema)
+  presence?: PresenceOptionsSchema;
 }
 
 /** ChatModule's options after start-up validation; inject this rather than the raw options. */
@@ -77,6 +100,10 @@ export class ChatSettings {
   readonly wsHeartbeatMs: number;
   readonly allowedOrigins: readonly string[];
   readonly rateLimits: { messages: number; typing: number; windowMs: number };
+  /** null: a single instance with an in-process event bus. */
+  readonly redis: { url: string; keyPrefix: string } | null;
+  readonly instanceId: string;
+  readonly presence: { ttlMs: number; offlineGraceMs: number };
 
   private constructor(options: ChatModuleOptions) {
     this.jwt = options.jwt;
@@ -86,6 +113,14 @@ export class ChatSettings {
       messages: options.rateLimits?.messages ?? 30,
       typing: options.rateLimits?.typing ?? 20,
       windowMs: options.rateLimits?.windowMs ?? 10_000,
+    };
+    this.redis = options.redis
+      ? { url: options.redis.url, keyPrefix: options.redis.keyPrefix ?? 'parley:' }
+      : null;
+    this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.presence = {
+      ttlMs: options.presence?.ttlMs ?? 15_000,
+      offlineGraceMs: options.presence?.offlineGraceMs ?? 5_000,
     };
   }
 

@@ -14,6 +14,19 @@ export interface ChatModuleOptions {
   allowedOrigins?: string[];
   /** Per-user limits on WebSocket frames within `windowMs`. Defaults: 30 messages, 20 typing, 10 s. */
   rateLimits?: { messages?: number; typing?: number; windowMs?: number };
+  /**
+   * Run several instances against one PostgreSQL: events fan out, presence and rate limits
+   * are counted through this Redis. Absent: one instance, everything in process.
+   */
+  redis?: { url: string; keyPrefix?: string };
+  /** Names this instance in health and in Redis. Default: `<hostname>-<pid>-<random>`. */
+  instanceId?: string;
+  /**
+   * `ttlMs`: an instance that stops heart-beating for this long has its users shown offline
+   * (default 15000). `offlineGraceMs`: a user whose last socket closed is shown offline only
+   * if no socket of theirs opens anywhere within this time (default 5000).
+   */
+  presence?: { ttlMs?: number; offlineGraceMs?: number };
 }
 
 export interface ChatModuleExtras {

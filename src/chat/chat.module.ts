@@ -8,11 +8,11 @@ import { ChatAuthGuard } from './chat-auth.guard';
 import { CHAT_ENTITIES } from './chat-entities';
 import { chatSettingsProvider } from './chat-settings';
 import { ChatConfigurableModule } from './chat.module-definition';
+import { clusterProviders } from './cluster/cluster.providers';
 import { ConversationRepository } from './conversation.repository';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
 import { ChatEventBus } from './events/chat-event-bus';
-import { InMemoryChatEventBus } from './events/in-memory-chat-event-bus';
 import { exemptChatRoutesFromGlobalPrefix } from './global-prefix-exemption';
 import { HealthController } from './health.controller';
 import { activeIdentityVerifierProvider } from './identity/active-identity-verifier';
@@ -54,7 +54,7 @@ import { FrameRateLimiter } from './ws/frame-rate-limiter';
     ConnectionPresence,
     FrameRateLimiter,
     ChatGateway,
-    { provide: ChatEventBus, useClass: InMemoryChatEventBus },
+    ...clusterProviders,
   ],
   exports: [MessagesService, ReadReceiptsService, ConversationsService, ChatEventBus],
 })

@@ -1,32 +1,77 @@
-import { Controller, Get, Res, VERSION_NEUTRAL } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { ChatSettings } from './chat-settings';
+import { PresenceTracker } from './cluster/presence-tracker';
+import { RedisLink } from './cluster/redis-link';
 import { HealthResponse } from './dto/health.response';
+import { ChatEventBus } from './events/chat-event-bus';
 import { ChatConnectionRegistry } from './ws/chat-connection-registry';
+import { ChatHandshakeService } from './ws/chat-handshake.service';
 
 const DATABASE_PING_TIMEOUT_MS = 2000;
 
+/** Liveness, readiness and draining for load balancers, with this instance's live socket figures. */
 @ApiTags('Chat')
 @Controller({ path: 'v1/chat/health', version: VERSION_NEUTRAL })
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
   constructor(
     private readonly database: TypeOrmHealthIndicator,
     private readonly connections: ChatConnectionRegistry,
+    private readonly handshakes: ChatHandshakeService,
+    private readonly events: ChatEventBus,
+    private readonly presence: PresenceTracker,
+    private readonly settings: ChatSettings,
+    @Inject(RedisLink) private readonly redisLink: RedisLink | null,
   ) {}
 
   @Get()
-  @ApiResponse({ status: 200, type: HealthResponse })
-  @ApiResponse({ status: 503, type: HealthResponse, description: 'The database is unreachable' })
+  @ApiResponse({ status: 200, type: HealthResponse, description: 'healthy, or degraded while Redis is down' })
+  @ApiResponse({
+    status: 503,
+    type: HealthResponse,
+    description: 'The database is unreachable, or shutting down',
+  })
   async check(@Res({ passthrough: true }) response: Response): Promise<HealthResponse> {
     const result = await this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS });
     const databaseUp = result.database.status === 'up';
-    response.status(databaseUp ? 200 : 503);
+    const redis = this.redisLink ? this.redisLink.state : 'disabled';
+    const status = !databaseUp
+      ? 'unhealthy'
+      : !this.handshakes.isAccepting
+        ? 'draining'
+        : redis === 'down'
+          ? 'degraded'
+          : 'healthy';
+    response.status(status === 'unhealthy' || status === 'draining' ? 503 : 200);
+    const local = this.connections.stats();
     return {
-      status: databaseUp ? 'healthy' : 'unhealthy',
+      status,
       service: 'chat',
+      instance_id: this.settings.instanceId,
       database: databaseUp ? 'up' : 'down',
-      websocket_stats: this.connections.stats(),
+      redis,
+      websocket_stats: {
+        total_connections: local.total_connections,
+        unique_users_online: await this.usersOnline(local.unique_users_online),
+        instance_users_online: local.unique_users_online,
+        active_conversations: local.active_conversations,
+        timestamp: local.timestamp,
+      },
+      event_bus: this.events.stats(),
     };
+  }
+
+  /** Across the cluster; this instance's own count while Redis cannot say. */
+  private async usersOnline(localCount: number): Promise<number> {
+    try {
+      return await this.presence.onlineCount();
+    } catch (error) {
+      this.logger.debug({ err: error }, 'Cluster presence unavailable');
+      return localCount;
+    }
   }
 }

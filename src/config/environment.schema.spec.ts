@@ -21,4 +21,21 @@ describe(validateEnvironment.name, () => {
     expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).not.toThrow();
     expect(() => validateEnvironment({ NODE_ENV: 'development' })).not.toThrow();
   });
+
+  it('should run without Redis by default and validate the cluster variables', () => {
+    const env = validateEnvironment({ PRESENCE_TTL_MS: '3000', PRESENCE_OFFLINE_GRACE_MS: '0' });
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(env.REDIS_KEY_PREFIX).toBe('parley:');
+    expect(env.PRESENCE_TTL_MS).toBe(3000);
+    expect(env.PRESENCE_OFFLINE_GRACE_MS).toBe(0);
+
+    expect(() => validateEnvironment({ REDIS_URL: 'localhost:6379' })).toThrow(
+      /REDIS_URL must be a redis:\/\//,
+    );
+    expect(() => validateEnvironment({ INSTANCE_ID: 'node 1' })).toThrow(/INSTANCE_ID must be 1-100/);
+    expect(() => validateEnvironment({ PRESENCE_TTL_MS: '500' })).toThrow(/PRESENCE_TTL_MS/);
+    expect(validateEnvironment({ REDIS_URL: 'rediss://cache.internal:6380' }).REDIS_URL).toBe(
+      'rediss://cache.internal:6380',
+    );
+  });
 });

@@ -82,6 +82,30 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(100)
   WS_RATE_WINDOW_MS = 10_000;
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsString()
+  @MinLength(1)
+  REDIS_KEY_PREFIX = 'parley:';
+
+  @IsOptional()
+  @Matches(/^[\w.:-]{1,100}$/, { message: 'INSTANCE_ID must be 1-100 letters, digits or . _ : -' })
+  INSTANCE_ID?: string;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  PRESENCE_TTL_MS = 15_000;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  PRESENCE_OFFLINE_GRACE_MS = 5_000;
 }
 
 /** `ConfigModule`'s `validate` hook: returns typed values or throws one line per bad variable. */

@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { EnvironmentVariables } from '../config/environment.schema';
+import type { PostgresDataSourceOptions as PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions.js';
 import { buildDataSourceOptions } from './data-source-options';
+import { initializeAndMigrate } from './migrate-exclusively';
 import { EmbeddedDatabaseLifecycle } from './embedded-database.lifecycle';
 
 @Module({ providers: [EmbeddedDatabaseLifecycle], exports: [EmbeddedDatabaseLifecycle] })
@@ -24,12 +26,18 @@ class EmbeddedDatabaseModule {}
         const url = config.get('DATABASE_URL', { infer: true });
         const options = buildDataSourceOptions(
           url ?? (await embedded.start(config.get('EMBEDDED_DB_DIR', { infer: true }))),
-          {
-            poolSize: url ? config.get('DB_POOL_SIZE', { infer: true }) : 1,
-            migrationsRun: config.get('DB_MIGRATIONS_RUN', { infer: true }),
-          },
+          { poolSize: url ? config.get('DB_POOL_SIZE', { infer: true }) : 1 },
         );
-        return { ...options, retryAttempts: 3, retryDelay: 1000 };
+        return {
+          ...options,
+          migrationsRun: config.get('DB_MIGRATIONS_RUN', { infer: true }),
+          retryAttempts: 3,
+          retryDelay: 1000,
+        };
+      },
+      dataSourceFactory: async (options) => {
+        const postgres = options as PostgresConnectionOptions & { url: string };
+        return initializeAndMigrate(postgres, postgres.migrationsRun === true);
       },
     }),
   ],

@@ -21,28 +21,50 @@ export class PresenceService {
     return this.presence.findOneBy({ userId });
   }
 
-  /** Records a transition; `last_seen_at` moves on both, so it is the last moment seen connected. */
-  async record(userId: string, isOnline: boolean): Promise<UserPresence> {
+  /**
+   * Records a transition unless a newer one (higher version) is already stored: instances
+   * write concurrently and the row must end at the newest. `last_seen_at` moves on both,
+   * so it is the last moment the user was seen connected. Returns null when superseded.
+   */
+  async record(userId: string, isOnline: boolean, version: number): Promise<UserPresence | null> {
     const rows: Array<{ last_seen_at: Date; updated_at: Date }> = await this.presence.query(
-      `INSERT INTO chat.user_presence (user_id, is_online, last_seen_at, updated_at)
-       VALUES ($1, $2, now(), now())
+      `INSERT INTO chat.user_presence (user_id, is_online, last_seen_at, updated_at, presence_version)
+       VALUES ($1, $2, now(), now(), $3)
        ON CONFLICT (user_id) DO UPDATE
-         SET is_online = EXCLUDED.is_online, last_seen_at = now(), updated_at = now()
+         SET is_online = EXCLUDED.is_online, last_seen_at = now(), updated_at = now(),
+             presence_version = EXCLUDED.presence_version
+         WHERE chat.user_presence.presence_version < EXCLUDED.presence_version
        RETURNING last_seen_at, updated_at`,
-      [userId, isOnline],
+      [userId, isOnline, version],
     );
+    if (rows.length === 0) return null;
     return Object.assign(new UserPresence(), {
       userId,
       isOnline,
       lastSeenAt: rows[0].last_seen_at,
       updatedAt: rows[0].updated_at,
+      presenceVersion: String(version),
     });
   }
 
-  /** After a crash nobody is connected to this instance: flags it left behind are stale. */
-  async clearStaleOnline(): Promise<void> {
+  /** Users the database shows online: checked at start-up against who really is. */
+  async onlineFlagged(): Promise<string[]> {
+    const rows: Array<{ user_id: string }> = await this.presence.query(
+      `SELECT user_id FROM chat.user_presence WHERE is_online`,
+    );
+    return rows.map((row) => row.user_id);
+  }
+
+  /** Clears online flags no instance stands behind (left by a crash), unless a newer transition landed. */
+  async clearStale(userIds: readonly string[], version: number): Promise<void> {
+    if (userIds.length === 0) return;
     await this.presence.query(
-      `UPDATE chat.user_presence SET is_online = false, updated_at = now() WHERE is_online`,
+      `WITH cleared AS (
+         UPDATE chat.user_presence SET is_online = false, updated_at = now(), presence_version = $2
+         WHERE user_id = ANY($1::uuid[]) AND is_online AND presence_version < $2
+         RETURNING 1)
+       SELECT count(*) FROM cleared`,
+      [userIds, version],
     );
   }
 }

@@ -13,4 +13,8 @@ export class UserPresence {
 
   @Column({ type: 'timestamptz', name: 'updated_at', default: () => 'now()' })
   updatedAt!: Date;
+
+  /** The version of the transition this row records; older transitions never overwrite it. */
+  @Column({ type: 'bigint', name: 'presence_version', default: 0 })
+  presenceVersion!: string;
 }

@@ -31,6 +31,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     DB_MIGRATIONS_RUN: 'false',
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Offline at once when the last socket closes; the suites about the grace period set their own.
+    PRESENCE_OFFLINE_GRACE_MS: '0',
     ...env,
   });
   // Imported only now: ConfigModule.forRoot() reads process.env when app.module is evaluated.

@@ -25,8 +25,15 @@ export type ChatEvent =
       userId: string;
       isOnline: boolean;
       lastSeenAt: string | null;
+      /** Orders transitions recorded by different instances: an older one is never shown after a newer. */
+      version: number;
       /** The conversations the user is part of: where the change is announced. */
       conversationIds: string[];
-    };
+    }
+  /**
+   * Events of this conversation may have been lost between instances (a Redis outage):
+   * sockets catch up from the database by seq.
+   */
+  | { type: 'stream.resync'; conversationId: string };
 
 export type ChatEventListener = (event: ChatEvent) => void;

@@ -45,6 +45,11 @@ export class ChatConnectionRegistry<C extends RegisteredConnection = RegisteredC
     return this.byUser.get(userId) ?? EMPTY;
   }
 
+  /** Users with at least one socket here. */
+  userIds(): IterableIterator<string> {
+    return this.byUser.keys();
+  }
+
   isUserConnected(userId: string): boolean {
     return this.byUser.has(userId);
   }

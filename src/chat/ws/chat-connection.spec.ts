@@ -4,6 +4,8 @@ import type { Conversation } from '../entities/conversation.entity';
 import type { MessageView } from '../message.presenter';
 import { ChatConnection, type ConnectionServices, messageFrame } from './chat-connection';
 
+/** How long a live message past a gap waits for the missing ones (GAP_WAIT_MS in chat-connection.ts). */
+const GAP_WAIT_MS = 50;
 const CONVERSATION_ID = '11111111-1111-4111-8111-111111111111';
 const ME = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const OTHER = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
@@ -51,6 +53,8 @@ class FakeSocket {
 class FakeStore implements ConnectionServices {
   stored: MessageView[] = [];
   delivered: string[][] = [];
+  /** The `afterSeq` of every read, in call order. */
+  readonly reads: number[] = [];
   private gate: Promise<void> = Promise.resolve();
   private open: () => void = () => undefined;
 
@@ -61,6 +65,7 @@ class FakeStore implements ConnectionServices {
     this.open();
   }
   async listAfterSeq(_conversationId: string, afterSeq: number, limit: number): Promise<MessageView[]> {
+    this.reads.push(afterSeq);
     await this.gate;
     return this.stored.filter((m) => m.seq > afterSeq).slice(0, limit);
   }
@@ -88,6 +93,10 @@ const live = (sut: ChatConnection, m: MessageView): void =>
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe(ChatConnection.name, () => {
+  // Only the gap timer is driven by hand; promises, setImmediate and microtasks run for real.
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] }));
+  afterEach(() => jest.useRealTimers());
+
   it('should replay stored messages after the given seq, then continue live', async () => {
     const { sut, socket, store } = setUp();
     store.stored = [1, 2, 3].map((seq) => message(seq));
@@ -118,6 +127,7 @@ describe(ChatConnection.name, () => {
     live(sut, message(1));
     live(sut, message(1));
     live(sut, message(3));
+    jest.advanceTimersByTime(GAP_WAIT_MS);
     await settle();
     expect(socket.seqs()).toEqual([1, 2, 3]);
   });
@@ -152,5 +162,202 @@ describe(ChatConnection.name, () => {
     live(sut, message(2));
     expect(socket.closedWith).toBe(4408);
     expect(socket.seqs()).toEqual([1]);
+  });
+
+  describe('before startStream()', () => {
+    it('should hold live messages and write them after the replay', async () => {
+      const { sut, socket, store } = setUp();
+      store.stored = [1, 2].map((seq) => message(seq));
+      live(sut, message(3));
+      live(sut, message(4));
+      await settle();
+      expect(socket.sent).toEqual([]);
+      expect(store.reads).toEqual([]);
+
+      sut.startStream(0);
+      await settle();
+
+      expect(socket.seqs()).toEqual([1, 2, 3, 4]);
+    });
+
+    it('should write a message once when it arrives both live and in the replay', async () => {
+      const { sut, socket, store } = setUp();
+      store.stored = [1, 2, 3].map((seq) => message(seq));
+      live(sut, message(1));
+      live(sut, message(3));
+      live(sut, message(2));
+      expect(socket.sent).toEqual([]);
+
+      sut.startStream(0);
+      await settle();
+      live(sut, message(3));
+
+      expect(socket.seqs()).toEqual([1, 2, 3]);
+    });
+
+    it('should start from an earlier `sync` seq than the handshake one', async () => {
+      const { sut, socket, store } = setUp();
+      store.stored = [1, 2, 3, 4].map((seq) => message(seq));
+      sut.restartStream(1);
+      await settle();
+      expect(store.reads).toEqual([]);
+
+      sut.startStream(3);
+      await settle();
+
+      expect(store.reads).toEqual([1]);
+      expect(socket.seqs()).toEqual([2, 3, 4]);
+    });
+
+    it('should start from the earliest of several `sync` seqs', async () => {
+      const { sut, socket, store } = setUp();
+      store.stored = [1, 2, 3, 4, 5].map((seq) => message(seq));
+      sut.restartStream(2);
+      sut.restartStream(3);
+
+      sut.startStream(4);
+      await settle();
+
+      expect(socket.seqs()).toEqual([3, 4, 5]);
+    });
+
+    it('should not skip ahead for a later `sync` seq than the handshake one', async () => {
+      const { sut, socket, store } = setUp();
+      store.stored = [1, 2, 3, 4].map((seq) => message(seq));
+      sut.restartStream(3);
+
+      sut.startStream(1);
+      await settle();
+
+      expect(socket.seqs()).toEqual([2, 3, 4]);
+    });
+
+    it('should ignore catchUp() until the stream starts', async () => {
+      const { sut, socket, store } = setUp();
+      store.stored = [message(1)];
+
+      sut.catchUp();
+      await settle();
+
+      expect(store.reads).toEqual([]);
+      expect(socket.sent).toEqual([]);
+    });
+  });
+
+  describe('a gap in live messages', () => {
+    async function started(): Promise<ReturnType<typeof setUp>> {
+      const context = setUp();
+      context.sut.startStream(0);
+      await settle();
+      context.store.reads.length = 0;
+      return context;
+    }
+
+    it('should write out-of-order arrivals in seq order without reading the store', async () => {
+      const { sut, socket, store } = await started();
+      store.stored = [1, 2, 3, 4].map((seq) => message(seq));
+
+      live(sut, message(1));
+      live(sut, message(3));
+      live(sut, message(4));
+      expect(socket.seqs()).toEqual([1]);
+      live(sut, message(2));
+      jest.advanceTimersByTime(10 * GAP_WAIT_MS);
+      await settle();
+
+      expect(socket.seqs()).toEqual([1, 2, 3, 4]);
+      expect(store.reads).toEqual([]);
+    });
+
+    it('should drop a duplicate without reading the store', async () => {
+      const { sut, socket, store } = await started();
+      store.stored = [message(1)];
+
+      live(sut, message(1));
+      live(sut, message(1));
+      jest.advanceTimersByTime(10 * GAP_WAIT_MS);
+      await settle();
+
+      expect(socket.seqs()).toEqual([1]);
+      expect(store.reads).toEqual([]);
+    });
+
+    it('should wait for the missing message before reading the store', async () => {
+      const { sut, socket, store } = await started();
+      store.stored = [1, 2, 3].map((seq) => message(seq));
+      live(sut, message(1));
+      live(sut, message(3));
+
+      jest.advanceTimersByTime(GAP_WAIT_MS - 1);
+      await settle();
+      expect(store.reads).toEqual([]);
+      expect(socket.seqs()).toEqual([1]);
+
+      jest.advanceTimersByTime(1);
+      await settle();
+      expect(store.reads).toEqual([1]);
+      expect(socket.seqs()).toEqual([1, 2, 3]);
+    });
+
+    it('should read the store once for several gaps within one wait', async () => {
+      const { sut, socket, store } = await started();
+      store.stored = [1, 2, 3, 4, 5].map((seq) => message(seq));
+      live(sut, message(1));
+      live(sut, message(3));
+      live(sut, message(5));
+
+      jest.advanceTimersByTime(GAP_WAIT_MS);
+      await settle();
+
+      expect(store.reads).toEqual([1]);
+      expect(socket.seqs()).toEqual([1, 2, 3, 4, 5]);
+    });
+
+    it('should stop waiting once disposed', async () => {
+      const { sut, socket, store } = await started();
+      store.stored = [1, 2, 3].map((seq) => message(seq));
+      live(sut, message(1));
+      live(sut, message(3));
+
+      sut.dispose();
+      jest.advanceTimersByTime(10 * GAP_WAIT_MS);
+      await settle();
+
+      expect(jest.getTimerCount()).toBe(0);
+      expect(store.reads).toEqual([]);
+      expect(socket.seqs()).toEqual([1]);
+    });
+  });
+
+  describe('catchUp()', () => {
+    it('should read the store from the last written seq', async () => {
+      const { sut, socket, store } = setUp();
+      store.stored = [1, 2].map((seq) => message(seq));
+      sut.startStream(0);
+      await settle();
+      live(sut, message(3));
+      store.stored.push(message(3), message(4), message(5));
+
+      sut.catchUp();
+      await settle();
+
+      expect(store.reads).toEqual([0, 3]);
+      expect(socket.seqs()).toEqual([1, 2, 3, 4, 5]);
+    });
+
+    it('should read again after a replay already running', async () => {
+      const { sut, socket, store } = setUp();
+      store.stored = [1, 2].map((seq) => message(seq));
+      store.hold();
+      sut.startStream(0);
+      store.stored.push(message(3));
+
+      sut.catchUp();
+      store.release();
+      await settle();
+
+      expect(store.reads).toEqual([0, 3]);
+      expect(socket.seqs()).toEqual([1, 2, 3]);
+    });
   });
 });

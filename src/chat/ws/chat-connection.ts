@@ -13,6 +13,11 @@ const SOFT_BUFFER_LIMIT = 256 * 1024;
 /** Past this many, the socket cannot keep up: it is closed and the client resyncs with after_seq. */
 const HARD_BUFFER_LIMIT = 4 * 1024 * 1024;
 const REPLAY_PAGE_SIZE = 200;
+/**
+ * A live message past a gap waits this long for the missing ones: with several
+ * instances they can arrive out of order. After that the database fills the gap.
+ */
+const GAP_WAIT_MS = 50;
 
 /** What a connection needs from the chat services. */
 export interface ConnectionServices {
@@ -49,9 +54,15 @@ export class ChatConnection implements RegisteredConnection {
 
   /** Highest seq written to this socket. */
   private lastSeq = 0;
+  /** Until startStream(), live messages wait in pendingLive. */
+  private started = false;
+  /** A `sync` frame that came before startStream(): the stream must start no later than this. */
+  private startCeiling = Number.POSITIVE_INFINITY;
   private syncing = false;
   private resyncRequested = false;
+  /** Live messages that cannot be written yet (a replay runs, or an earlier seq is missing). */
   private pendingLive: MessageView[] = [];
+  private gapTimer: NodeJS.Timeout | null = null;
   private frameQueue: Promise<void> = Promise.resolve();
   private pendingDeliveries: string[] = [];
   private expiryTimer: NodeJS.Timeout | null = null;
@@ -108,30 +119,45 @@ export class ChatConnection implements RegisteredConnection {
 
   /** Starts the message stream after `seq`: replays what is stored, then continues live. */
   startStream(afterSeq: number): void {
-    this.lastSeq = afterSeq;
+    this.lastSeq = Math.min(afterSeq, this.startCeiling);
+    this.started = true;
     this.resync();
   }
 
   /** The `sync` frame: replay from `afterSeq` again, then continue live. */
   restartStream(afterSeq: number): void {
+    if (!this.started) {
+      this.startCeiling = Math.min(this.startCeiling, afterSeq);
+      return;
+    }
     // Past what this socket was sent, the stream is already where it must be: never skip ahead.
     this.lastSeq = Math.min(afterSeq, this.lastSeq);
     this.resync();
   }
 
+  /** Messages may have been missed (events lost between instances): catch up from the database. */
+  catchUp(): void {
+    if (this.started) this.resync();
+  }
+
   /** A message committed in this conversation: written once, in seq order, never skipping one. */
   deliverLive(message: MessageView, json: string): void {
-    if (this.syncing) {
+    if (!this.started || this.syncing) {
       this.pendingLive.push(message);
       return;
     }
     if (message.seq <= this.lastSeq) return;
     if (message.seq === this.lastSeq + 1) {
       this.writeMessage(message, json);
+      if (this.pendingLive.length > 0) this.writeContiguousPending();
       return;
     }
-    // A gap: an earlier message is not here yet. The database has it; fetch from there.
-    this.resync();
+    // A gap: an earlier message is not here yet. Give it a moment, then read the database.
+    this.pendingLive.push(message);
+    this.gapTimer ??= setTimeout(() => {
+      this.gapTimer = null;
+      this.resync();
+    }, GAP_WAIT_MS);
   }
 
   scheduleExpiry(onExpired: () => void): void {
@@ -147,6 +173,27 @@ export class ChatConnection implements RegisteredConnection {
   dispose(): void {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.expiryTimer = null;
+    this.clearGapTimer();
+    this.pendingLive = [];
+  }
+
+  /** Writes the pending messages that now follow on; stops at the next gap. */
+  private writeContiguousPending(): void {
+    this.pendingLive.sort((a, b) => a.seq - b.seq);
+    let index = 0;
+    for (; index < this.pendingLive.length; index += 1) {
+      const message = this.pendingLive[index];
+      if (message.seq <= this.lastSeq) continue;
+      if (message.seq !== this.lastSeq + 1) break;
+      this.writeMessage(message, JSON.stringify(messageFrame(message)));
+    }
+    this.pendingLive = this.pendingLive.slice(index);
+    if (this.pendingLive.length === 0) this.clearGapTimer();
+  }
+
+  private clearGapTimer(): void {
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.gapTimer = null;
   }
 
   private resync(): void {
@@ -154,6 +201,7 @@ export class ChatConnection implements RegisteredConnection {
       this.resyncRequested = true;
       return;
     }
+    this.clearGapTimer();
     this.syncing = true;
     void this.replay().catch((error: unknown) => {
       ChatConnection.logger.error({ err: error }, 'Message replay failed; closing so the client resyncs');

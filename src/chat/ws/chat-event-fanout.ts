@@ -5,6 +5,7 @@ import type { ChatConnection } from './chat-connection';
 import { messageFrame } from './chat-connection';
 import { ChatConnectionRegistry } from './chat-connection-registry';
 import { isDroppable, type ServerFrame } from './chat-protocol';
+import { PresenceOrder } from './presence-order';
 
 /**
  * Delivers committed chat events to this instance's sockets. Routing is by
@@ -14,6 +15,7 @@ import { isDroppable, type ServerFrame } from './chat-protocol';
 @Injectable()
 export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
   private unsubscribe: (() => void) | null = null;
+  private readonly presenceOrder = new PresenceOrder();
 
   constructor(
     private readonly events: ChatEventBus,
@@ -84,8 +86,13 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
           event.userId,
         );
         return;
+      case 'stream.resync':
+        for (const connection of this.registry.inConversation(event.conversationId)) connection.catchUp();
+        return;
       case 'presence.changed':
         for (const conversationId of event.conversationIds) {
+          // Per conversation: from Redis, one transition arrives once per conversation, same version.
+          if (!this.presenceOrder.isNewest(`${event.userId}:${conversationId}`, event.version)) continue;
           this.broadcast(
             conversationId,
             {

@@ -47,6 +47,11 @@ export class ChatHandshakeService {
     private readonly settings: ChatSettings,
   ) {}
 
+  /** False once shutdown began: health then reports `draining` so load balancers stop routing here. */
+  get isAccepting(): boolean {
+    return this.accepting;
+  }
+
   /** Called at shutdown: new sockets are turned away with 1001 so clients try another instance. */
   stopAccepting(): void {
     this.accepting = false;

@@ -3,6 +3,7 @@ import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nes
 import type WebSocket from 'ws';
 import { PresenceService } from '../../presence/presence.service';
 import { ChatSettings } from '../chat-settings';
+import { ChatEventBus } from '../events/chat-event-bus';
 import { MessagesService } from '../messages.service';
 import { type ChatHandshake, ChatConnection } from './chat-connection';
 import { ChatConnectionRegistry } from './chat-connection-registry';
@@ -48,10 +49,11 @@ export class ChatGateway
     private readonly presence: PresenceService,
     private readonly messages: MessagesService,
     private readonly settings: ChatSettings,
+    private readonly events: ChatEventBus,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.presence.clearStaleOnline();
+    await this.connectionPresence.start();
     const interval = this.settings.wsHeartbeatMs;
     this.heartbeat = setInterval(() => this.beat(), interval);
     this.heartbeat.unref();
@@ -87,8 +89,11 @@ export class ChatGateway
     void this.sendPresenceSnapshot(connection);
     // Replays from after_seq, or from what the handshake saw, so nothing committed
     // between the handshake and this registration is missed. An after_seq past the
-    // end is clamped: it would make every new message look already sent.
-    connection.startStream(Math.min(handshake.afterSeq ?? lastSeq, lastSeq));
+    // end is clamped: it would make every new message look already sent. The replay
+    // reads the database only once events from other instances are flowing, so a
+    // message committed elsewhere meanwhile arrives one way or the other.
+    const startAfter = Math.min(handshake.afterSeq ?? lastSeq, lastSeq);
+    void this.events.follow(connection.conversationId).finally(() => connection.startStream(startAfter));
     connection.scheduleExpiry(() => connection.close(ChatCloseCode.Unauthorized, 'Token expired'));
     if (firstOfUser) this.connectionPresence.userSocketsChanged(connection.userId);
   }
@@ -99,6 +104,7 @@ export class ChatGateway
     this.connections.delete(socket);
     connection.dispose();
     const lastOfUser = this.registry.remove(connection);
+    this.events.unfollow(connection.conversationId);
     if (connection.isTyping) this.frames.stopTyping(connection);
     if (lastOfUser) this.connectionPresence.userSocketsChanged(connection.userId);
   }
