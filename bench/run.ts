@@ -8,10 +8,18 @@ import { BenchSeeder, ensureDatabase } from './bench-database';
 import { chatSocketUrl } from './bench-socket';
 import { measureHistory } from './figures/history';
 import { measureIdleSockets } from './figures/idle-sockets';
-import { MessageRateBench, type RateStep } from './figures/message-rate';
+import { MessageRateBench, type RateStep, type StepUpResult, stepUp, warmUp } from './figures/message-rate';
 import { pgbenchInsertTps } from './figures/pgbench';
 import { measureFanout } from './figures/typing-fanout';
-import { REPO_ROOT, startBareRelay, startParley } from './processes';
+import {
+  checkRedis,
+  deleteRedisKeys,
+  REPO_ROOT,
+  redisServerPid,
+  startBareRelay,
+  startParley,
+  startParleyCluster,
+} from './processes';
 import { ratio, round } from './stats';
 
 const { values: args } = parseArgs({
@@ -44,11 +52,14 @@ const settings = {
   pool: num(args.pool, 10),
   startRate: num(args['start-rate'], 200),
 };
-const only = new Set((args.only ?? 'p1,p2,p3,p5,p8').split(','));
+const only = new Set((args.only ?? 'p1,p2,p3,p5,p7,p8').split(','));
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/parley_bench';
 const jwtSecret = randomBytes(32).toString('hex');
 const PARLEY_PORT = 18_080;
 const BARE_PORT = 18_090;
+/** P7: senders connect to the first instance, recipients to the second, through this Redis. */
+const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const CLUSTER_PORTS = [18_081, 18_082];
 
 const serverEnv = {
   NODE_ENV: 'production',
@@ -58,6 +69,8 @@ const serverEnv = {
   LOG_LEVEL: 'warn',
   WS_MESSAGE_RATE_LIMIT: '100000000',
   WS_TYPING_RATE_LIMIT: '100000000',
+  // One instance means no Redis, whatever the shell says; P7 sets its own.
+  REDIS_URL: '',
 };
 
 function log(line: string): void {
@@ -66,6 +79,15 @@ function log(line: string): void {
 
 async function main(): Promise<void> {
   await ensureDatabase(databaseUrl);
+  // Before anything runs: a missing Redis should not end a long run at P7 with nothing written.
+  if (only.has('p7'))
+    await checkRedis(redisUrl).catch((error: unknown) => {
+      throw new Error(
+        `P7 needs Redis at ${redact(redisUrl)}: ${error instanceof Error ? error.message : String(error)}. ` +
+          'Start one, point REDIS_URL at it, or leave p7 out with --only.',
+        { cause: error },
+      );
+    });
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   const results: Record<string, unknown> = {};
@@ -101,74 +123,110 @@ async function main(): Promise<void> {
       parley = await startParley(serverEnv, PARLEY_PORT);
     }
 
+    let single: SingleInstance | null = null;
     if (only.has('p1') || only.has('p2')) {
       log(`pgbench: single-row INSERTs, ${settings.pool} clients, ${settings.stepSeconds * 2} s`);
       const pgTps = await pgbenchInsertTps(db, databaseUrl, settings.pool, settings.stepSeconds * 2);
       const conversations = await seeder.conversations(settings.conversations);
-      const bench = new MessageRateBench(parley.baseUrl, parley.pid);
-      await bench.connect(conversations);
-      // Warm-up (JIT, pool connections), not counted.
-      await bench.step(settings.startRate, 2);
-      const steps: RateStep[] = [];
-      let rate = settings.startRate;
-      let best: RateStep | null = null;
-      for (;;) {
-        const step = await bench.step(rate, settings.stepSeconds);
-        steps.push(step);
-        const ok =
-          step.lost === 0 && step.duplicated === 0 && step.outOfOrder === 0 && step.latencyMs.p99 <= 50;
-        log(
-          `P1 ${rate}/s: p99 ${round(step.latencyMs.p99)} ms, lost ${step.lost}, generator ${round(step.generatorCores * 100, 0)} % ${ok ? 'ok' : 'STOP'}`,
+      const bench = new MessageRateBench({
+        senderBaseUrl: parley.baseUrl,
+        recipientBaseUrl: parley.baseUrl,
+        serverPids: [parley.pid],
+      });
+      try {
+        await bench.connect(conversations);
+        const found = await findMaxRate(bench, 'P1', invalid);
+        results.p1 = {
+          pgbenchTps: pgTps,
+          maxRate: found.maxRate,
+          warmupSeconds: found.warmupSeconds,
+          stoppedAt: found.stoppedAt,
+          steps: found.steps,
+        };
+        rows.push([
+          'P1 max message rate',
+          `${found.maxRate} msg/s`,
+          `${round(pgTps, 0)} tps pgbench`,
+          String(ratio(found.maxRate, pgTps)),
+          '≥ 0.5 × pgbench',
+        ]);
+        if (found.best) {
+          rows.push([
+            '  CPU per message at P1 max',
+            `server ${round(found.best.serverCpuMsPerMessage, 3)} ms, PostgreSQL ${round(found.best.postgresCpuMsPerMessage, 3)} ms`,
+            '',
+            '',
+            '',
+          ]);
+        }
+        rows.push(['  P1 step-up stopped at', describeStop(found), '', '', '']);
+        let latency: RateStep | null = null;
+        if (only.has('p2') && found.maxRate > 0) {
+          latency = await latencyAt(bench, 'P2', found.maxRate, invalid);
+          results.p2 = latency;
+          rows.push(['P2 latency at P1/2', describeLatency(latency), '', '', 'p50 ≤ 3 ms, p99 ≤ 20 ms']);
+          rows.push([
+            '  lost / duplicated / out of order',
+            `${latency.lost} / ${latency.duplicated} / ${latency.outOfOrder}`,
+            '',
+            '',
+            '0 / 0 / 0',
+          ]);
+        }
+        single = { ...found, latency };
+      } finally {
+        bench.close();
+      }
+    }
+
+    if (only.has('p7')) {
+      const keyPrefix = `bench:${randomBytes(6).toString('hex')}:`;
+      const redisPid = redisServerPid(redisUrl);
+      log(
+        `P7: ${CLUSTER_PORTS.length} instances (ports ${CLUSTER_PORTS.join(', ')}), Redis ${redact(redisUrl)} ` +
+          `prefix ${keyPrefix}, ${redisPid === null ? 'no local redis-server: its CPU is not measured' : `redis-server pid ${redisPid}`}`,
+      );
+      const cluster = await startParleyCluster(
+        { ...serverEnv, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix },
+        CLUSTER_PORTS,
+      );
+      let bench: MessageRateBench | null = null;
+      try {
+        const [senders, recipients] = cluster.instances;
+        const conversations = await seeder.conversations(settings.conversations);
+        bench = new MessageRateBench({
+          senderBaseUrl: senders.baseUrl,
+          recipientBaseUrl: recipients.baseUrl,
+          serverPids: cluster.instances.map((instance) => instance.pid),
+          redisPid,
+        });
+        await bench.connect(conversations);
+        const found = await findMaxRate(bench, 'P7', invalid);
+        const latency = found.maxRate > 0 ? await latencyAt(bench, 'P7', found.maxRate, invalid) : null;
+        const versus = single ? compareWithSingle(single, found) : null;
+        results.p7 = {
+          instances: cluster.instances.map((instance, index) => ({
+            instanceId: `bench-${index + 1}`,
+            baseUrl: instance.baseUrl,
+            pid: instance.pid,
+            sockets: index === 0 ? 'senders (client side)' : 'recipients (owner side)',
+          })),
+          redis: { url: redact(redisUrl), keyPrefix, pid: redisPid },
+          maxRate: found.maxRate,
+          warmupSeconds: found.warmupSeconds,
+          stoppedAt: found.stoppedAt,
+          steps: found.steps,
+          latency,
+          versusSingleInstance: versus,
+        };
+        rows.push(...p7Rows(found, latency, single, versus));
+      } finally {
+        bench?.close();
+        await cluster.stop();
+        await deleteRedisKeys(redisUrl, keyPrefix).catch((error: unknown) =>
+          log(`P7: could not delete the Redis keys under ${keyPrefix}: ${String(error)}`),
         );
-        if (step.generatorCores > 0.8)
-          invalid.push(
-            `P1 step ${rate}/s: generator used ${round(step.generatorCores * 100, 0)} % of a core`,
-          );
-        if (!ok) break;
-        best = step;
-        rate = Math.round(rate * 1.3);
       }
-      const maxRate = best?.offeredPerSecond ?? 0;
-      results.p1 = { pgbenchTps: pgTps, maxRate, steps };
-      rows.push([
-        'P1 max message rate',
-        `${maxRate} msg/s`,
-        `${round(pgTps, 0)} tps pgbench`,
-        String(ratio(maxRate, pgTps)),
-        '≥ 0.5 × pgbench',
-      ]);
-      if (best) {
-        rows.push([
-          '  CPU per message at P1 max',
-          `server ${round(best.serverCpuMsPerMessage, 3)} ms, PostgreSQL ${round((best.postgresCores * settings.stepSeconds * 1000) / best.sent, 3)} ms`,
-          '',
-          '',
-          '',
-        ]);
-      }
-      if (only.has('p2') && maxRate > 0) {
-        const half = Math.max(1, Math.round(maxRate / 2));
-        log(`P2: ${half}/s for ${settings.latencySeconds} s`);
-        const step = await bench.step(half, settings.latencySeconds);
-        if (step.generatorCores > 0.8)
-          invalid.push(`P2: generator used ${round(step.generatorCores * 100, 0)} % of a core`);
-        results.p2 = step;
-        rows.push([
-          'P2 latency at P1/2',
-          `p50 ${round(step.latencyMs.p50)} ms, p99 ${round(step.latencyMs.p99)} ms, p99.9 ${round(step.latencyMs.p999)} ms`,
-          '',
-          '',
-          'p50 ≤ 3 ms, p99 ≤ 20 ms',
-        ]);
-        rows.push([
-          '  lost / duplicated / out of order',
-          `${step.lost} / ${step.duplicated} / ${step.outOfOrder}`,
-          '',
-          '',
-          '0 / 0 / 0',
-        ]);
-      }
-      bench.close();
     }
 
     if (only.has('p3')) {
@@ -260,6 +318,189 @@ async function main(): Promise<void> {
     `\nmachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}`,
   );
   console.log(`results: ${path.relative(process.cwd(), file)}`);
+}
+
+type MaxRate = StepUpResult & { warmupSeconds: number };
+type SingleInstance = MaxRate & { latency: RateStep | null };
+
+/** The P1 step-up, after warmUp() at the start rate (not counted), logging each step and flagging a busy generator. */
+async function findMaxRate(bench: MessageRateBench, label: string, invalid: string[]): Promise<MaxRate> {
+  const warmupSeconds = await warmUp(bench, settings.startRate);
+  log(`${label} warm-up at ${settings.startRate}/s: ${warmupSeconds} s`);
+  const found = await stepUp(
+    bench,
+    { startRate: settings.startRate, stepSeconds: settings.stepSeconds },
+    (step, problems) => {
+      const rate = step.offeredPerSecond;
+      log(
+        `${label} ${rate}/s: p99 ${round(step.latencyMs.p99)} ms, lost ${step.lost}, dup ${step.duplicated}, ` +
+          `out of order ${step.outOfOrder}, generator ${round(step.generatorCores * 100, 0)} % ` +
+          (problems.length === 0 ? 'ok' : `STOP (${problems.join(', ')})`),
+      );
+      checkGenerator(`${label} step ${rate}/s`, step, invalid);
+    },
+  );
+  return { ...found, warmupSeconds };
+}
+
+/** P2's latency run: half the max rate for --latency-seconds. */
+async function latencyAt(
+  bench: MessageRateBench,
+  label: string,
+  maxRate: number,
+  invalid: string[],
+): Promise<RateStep> {
+  const half = Math.max(1, Math.round(maxRate / 2));
+  log(`${label}: ${half}/s for ${settings.latencySeconds} s`);
+  const step = await bench.step(half, settings.latencySeconds);
+  log(
+    `${label} ${half}/s: ${describeLatency(step)}, lost ${step.lost}, dup ${step.duplicated}, out of order ${step.outOfOrder}`,
+  );
+  checkGenerator(label, step, invalid);
+  return step;
+}
+
+function checkGenerator(label: string, step: RateStep, invalid: string[]): void {
+  if (step.generatorCores > 0.8)
+    invalid.push(`${label}: generator used ${round(step.generatorCores * 100, 0)} % of a core`);
+}
+
+interface VersusSingle {
+  maxRate: { oneInstance: number; twoInstances: number; ratio: number };
+  /** The highest offered rate both step-ups passed (else their first step): same load, CPU compared. */
+  comparedAtRate: number;
+  serverCpuMsPerMessage: { oneInstance: number; twoInstances: number; extra: number };
+  postgresCpuMsPerMessage: { oneInstance: number; twoInstances: number };
+  redisCpuMsPerMessage: number | null;
+}
+
+function compareWithSingle(single: StepUpResult, two: StepUpResult): VersusSingle {
+  const passed = (found: StepUpResult): RateStep[] =>
+    found.stoppedAt ? found.steps.slice(0, -1) : found.steps;
+  const singlePassed = new Map(passed(single).map((step) => [step.offeredPerSecond, step]));
+  const common = passed(two)
+    .filter((step) => singlePassed.has(step.offeredPerSecond))
+    .sort((a, b) => b.offeredPerSecond - a.offeredPerSecond)[0];
+  const twoStep = common ?? two.steps[0];
+  const oneStep = common ? (singlePassed.get(common.offeredPerSecond) as RateStep) : single.steps[0];
+  return {
+    maxRate: {
+      oneInstance: single.maxRate,
+      twoInstances: two.maxRate,
+      ratio: ratio(two.maxRate, single.maxRate),
+    },
+    comparedAtRate: twoStep.offeredPerSecond,
+    serverCpuMsPerMessage: {
+      oneInstance: oneStep.serverCpuMsPerMessage,
+      twoInstances: twoStep.serverCpuMsPerMessage,
+      extra: twoStep.serverCpuMsPerMessage - oneStep.serverCpuMsPerMessage,
+    },
+    postgresCpuMsPerMessage: {
+      oneInstance: oneStep.postgresCpuMsPerMessage,
+      twoInstances: twoStep.postgresCpuMsPerMessage,
+    },
+    redisCpuMsPerMessage: twoStep.redisCpuMsPerMessage,
+  };
+}
+
+function p7Rows(
+  found: StepUpResult,
+  latency: RateStep | null,
+  single: SingleInstance | null,
+  versus: VersusSingle | null,
+): string[][] {
+  const ms = (value: number | null): string => (value === null ? 'n/a' : `${round(value, 3)} ms`);
+  const rows: string[][] = [
+    [
+      'P7 max message rate, 2 instances',
+      `${found.maxRate} msg/s`,
+      single ? `${single.maxRate} msg/s 1 instance (P1)` : '',
+      versus ? String(versus.maxRate.ratio) : '',
+      '—',
+    ],
+  ];
+  if (found.best) {
+    const each = found.best.serverCpuMsPerMessageEach.map((value) => round(value, 3)).join(' + ');
+    rows.push([
+      '  CPU per message at P7 max',
+      `servers ${ms(found.best.serverCpuMsPerMessage)} (${each}), PostgreSQL ${ms(found.best.postgresCpuMsPerMessage)}, Redis ${ms(found.best.redisCpuMsPerMessage)}`,
+      single?.best
+        ? `server ${ms(single.best.serverCpuMsPerMessage)}, PostgreSQL ${ms(single.best.postgresCpuMsPerMessage)} at P1 max`
+        : '',
+      '',
+      '',
+    ]);
+  }
+  rows.push([
+    '  P7 step-up stopped at',
+    describeStop(found),
+    single ? `${describeStop(single)} (P1)` : '',
+    '',
+    '',
+  ]);
+  if (latency) {
+    rows.push([
+      `P7 latency at P7/2 (${latency.offeredPerSecond} msg/s)`,
+      describeLatency(latency),
+      single?.latency
+        ? `${describeLatency(single.latency)} (P2, ${single.latency.offeredPerSecond} msg/s)`
+        : '',
+      '',
+      '—',
+    ]);
+  }
+  const total = (stepped: StepUpResult, extra: RateStep | null): string => {
+    const steps = extra ? [...stepped.steps, extra] : stepped.steps;
+    const sum = (pick: (step: RateStep) => number): number =>
+      steps.reduce((acc, step) => acc + pick(step), 0);
+    return `${sum((step) => step.lost)} / ${sum((step) => step.duplicated)} / ${sum((step) => step.outOfOrder)}`;
+  };
+  rows.push([
+    '  lost / duplicated / out of order',
+    `${latency ? `${latency.lost} / ${latency.duplicated} / ${latency.outOfOrder}, ` : ''}all steps ${total(found, latency)}`,
+    single
+      ? `${single.latency ? `${single.latency.lost} / ${single.latency.duplicated} / ${single.latency.outOfOrder}, ` : ''}all steps ${total(single, single.latency)} (P1/P2)`
+      : '',
+    '',
+    '—',
+  ]);
+  if (versus) {
+    const cpu = versus.serverCpuMsPerMessage;
+    rows.push([
+      `Redis cost per message at ${versus.comparedAtRate} msg/s`,
+      `servers ${cpu.extra >= 0 ? '+' : ''}${ms(cpu.extra)} CPU (${ms(cpu.twoInstances)} vs ${ms(cpu.oneInstance)}), Redis ${ms(versus.redisCpuMsPerMessage)}`,
+      `1 instance: server ${ms(cpu.oneInstance)}`,
+      '',
+      '—',
+    ]);
+  } else {
+    const at = found.best ?? found.steps[0];
+    rows.push([
+      `Redis cost per message at ${at.offeredPerSecond} msg/s`,
+      `Redis ${ms(at.redisCpuMsPerMessage)} (run P1 too for the extra server CPU)`,
+      '',
+      '',
+      '—',
+    ]);
+  }
+  return rows;
+}
+
+function describeLatency(step: RateStep): string {
+  return `p50 ${round(step.latencyMs.p50)} ms, p99 ${round(step.latencyMs.p99)} ms, p99.9 ${round(step.latencyMs.p999)} ms`;
+}
+
+function describeStop(found: StepUpResult): string {
+  return found.stoppedAt
+    ? `${found.stoppedAt.offeredPerSecond} msg/s: ${found.stoppedAt.problems.join(', ')}`
+    : 'never (step limit)';
+}
+
+/** A URL without its password, for logs and results. */
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }
 
 function printTable(rows: string[][]): void {

@@ -13,10 +13,31 @@ export interface RateStep {
   duplicated: number;
   outOfOrder: number;
   latencyMs: LatencySummary;
+  /** Server sockets closed under the bench while the step ran (their messages count as lost). */
+  socketsClosed: number;
+  wallSeconds: number;
   generatorCores: number;
+  /** Every server process together; `serverCoresEach` per process, in `serverPids` order. */
   serverCores: number;
+  serverCoresEach: number[];
   postgresCores: number;
+  /** null without a local Redis to measure. */
+  redisCores: number | null;
+  /** CPU time per message sent, over the whole step (sending and draining). */
   serverCpuMsPerMessage: number;
+  serverCpuMsPerMessageEach: number[];
+  postgresCpuMsPerMessage: number;
+  redisCpuMsPerMessage: number | null;
+}
+
+/** Where the two sides of every conversation connect, and which processes' CPU to measure. */
+export interface MessageRateTarget {
+  /** Base URL the senders (client side of each conversation) connect to. */
+  senderBaseUrl: string;
+  /** Base URL the recipients (owner side) connect to; another instance makes every message cross Redis. */
+  recipientBaseUrl: string;
+  serverPids: readonly number[];
+  redisPid?: number | null;
 }
 
 interface Pair {
@@ -27,30 +48,29 @@ interface Pair {
 }
 
 /**
- * P1/P2: 1:1 conversations with both sides connected; the client side sends at
- * an open-loop constant rate, latency runs from the scheduled send time (so a
- * stalled server cannot hide its backlog) to arrival at the owner's socket.
+ * P1/P2 and P7: 1:1 conversations with both sides connected; the client side
+ * sends at an open-loop constant rate, latency runs from the scheduled send time
+ * (so a stalled server cannot hide its backlog) to arrival at the owner's socket.
+ * The two sides may be on different instances (P7).
  */
 export class MessageRateBench {
   private pairs: Pair[] = [];
   private intended: number[] = [];
   private received = new Uint8Array(0);
   private latencies: number[] = [];
-  private counts = { acked: 0, received: 0, duplicated: 0, outOfOrder: 0 };
+  private counts = { acked: 0, received: 0, duplicated: 0, outOfOrder: 0, socketsClosed: 0 };
   private stepId = 0;
+  private closing = false;
 
-  constructor(
-    private readonly baseUrl: string,
-    private readonly serverPid: number,
-  ) {}
+  constructor(private readonly target: MessageRateTarget) {}
 
   async connect(conversations: readonly BenchConversation[]): Promise<void> {
     const senders = await openAll(
-      conversations.map((c) => chatSocketUrl(this.baseUrl, c.id, c.client.token)),
+      conversations.map((c) => chatSocketUrl(this.target.senderBaseUrl, c.id, c.client.token)),
       true,
     );
     const recipients = await openAll(
-      conversations.map((c) => chatSocketUrl(this.baseUrl, c.id, c.owner.token)),
+      conversations.map((c) => chatSocketUrl(this.target.recipientBaseUrl, c.id, c.owner.token)),
       true,
     );
     this.pairs = conversations.map((conversation, index) => ({
@@ -66,6 +86,10 @@ export class MessageRateBench {
       pair.recipient.onFrame = (frame) => {
         if (frame.type === 'message') this.onDelivered(pair, frame.data as { seq: number; content: string });
       };
+      for (const socket of [pair.sender.socket, pair.recipient.socket])
+        socket.once('close', () => {
+          if (!this.closing) this.counts.socketsClosed++;
+        });
     }
   }
 
@@ -93,8 +117,8 @@ export class MessageRateBench {
     this.intended = new Array<number>(total);
     this.received = new Uint8Array(total);
     this.latencies = [];
-    this.counts = { acked: 0, received: 0, duplicated: 0, outOfOrder: 0 };
-    const cpu = new CpuMeter(this.serverPid);
+    this.counts = { acked: 0, received: 0, duplicated: 0, outOfOrder: 0, socketsClosed: 0 };
+    const cpu = new CpuMeter(this.target.serverPids, this.target.redisPid ?? null);
     const start = performance.now();
     let sent = 0;
     while (sent < total) {
@@ -114,6 +138,7 @@ export class MessageRateBench {
     while ((this.counts.received < total || this.counts.acked < total) && performance.now() < deadline)
       await sleep(5);
     const usage = cpu.stop();
+    const msPerMessage = (cores: number): number => (cores * usage.wallSeconds * 1000) / total;
     return {
       offeredPerSecond: ratePerSecond,
       sent: total,
@@ -123,17 +148,97 @@ export class MessageRateBench {
       duplicated: this.counts.duplicated,
       outOfOrder: this.counts.outOfOrder,
       latencyMs: summarize(this.latencies),
+      socketsClosed: this.counts.socketsClosed,
+      wallSeconds: usage.wallSeconds,
       generatorCores: usage.generatorCores,
       serverCores: usage.serverCores,
+      serverCoresEach: usage.serverCoresEach,
       postgresCores: usage.postgresCores,
-      serverCpuMsPerMessage: (usage.serverCores * usage.wallSeconds * 1000) / total,
+      redisCores: usage.redisCores,
+      serverCpuMsPerMessage: msPerMessage(usage.serverCores),
+      serverCpuMsPerMessageEach: usage.serverCoresEach.map(msPerMessage),
+      postgresCpuMsPerMessage: msPerMessage(usage.postgresCores),
+      redisCpuMsPerMessage: usage.redisCores === null ? null : msPerMessage(usage.redisCores),
     };
   }
 
   close(): void {
+    this.closing = true;
     for (const pair of this.pairs) {
       pair.sender.close();
       pair.recipient.close();
     }
   }
+}
+
+/** What the step-up stop rule objects to in a step; empty when the step passes. */
+export function stepProblems(step: RateStep, maxP99Ms = 50): string[] {
+  const problems: string[] = [];
+  if (!(step.latencyMs.p99 <= maxP99Ms))
+    problems.push(`p99 ${Math.round(step.latencyMs.p99 * 100) / 100} ms > ${maxP99Ms} ms`);
+  if (step.lost > 0) problems.push(`${step.lost} lost`);
+  if (step.duplicated > 0) problems.push(`${step.duplicated} duplicated`);
+  if (step.outOfOrder > 0) problems.push(`${step.outOfOrder} out of order`);
+  if (step.socketsClosed > 0) problems.push(`${step.socketsClosed} sockets closed`);
+  return problems;
+}
+
+/**
+ * Warm-up, not counted: `minSeconds` at `rate`, then 1 s slices until one passes the stop rule
+ * (fresh processes are still compiling hot paths, two fresh instances for longer than one) or
+ * `maxSeconds` are spent. Returns the seconds spent.
+ */
+export async function warmUp(
+  bench: Pick<MessageRateBench, 'step'>,
+  rate: number,
+  { minSeconds = 2, maxSeconds = 20, maxP99Ms = 50 } = {},
+): Promise<number> {
+  await bench.step(rate, minSeconds);
+  let spent = minSeconds;
+  while (spent < maxSeconds) {
+    const slice = await bench.step(rate, 1);
+    spent += 1;
+    if (stepProblems(slice, maxP99Ms).length === 0) break;
+  }
+  return spent;
+}
+
+export interface StepUpResult {
+  /** The highest offered rate that passed; 0 when the first step failed. */
+  maxRate: number;
+  best: RateStep | null;
+  /** Every measured step, the failing one last. */
+  steps: RateStep[];
+  stoppedAt: { offeredPerSecond: number; problems: string[] } | null;
+}
+
+/**
+ * Offers `startRate`, then 1.3 × more each step, until a step has p99 over
+ * `maxP99Ms` or loses, duplicates or reorders anything (or `maxSteps` passed).
+ */
+export async function stepUp(
+  bench: Pick<MessageRateBench, 'step'>,
+  options: { startRate: number; stepSeconds: number; maxP99Ms?: number; factor?: number; maxSteps?: number },
+  onStep: (step: RateStep, problems: string[]) => void = () => undefined,
+): Promise<StepUpResult> {
+  const { startRate, stepSeconds, maxP99Ms = 50, factor = 1.3, maxSteps = 100 } = options;
+  const steps: RateStep[] = [];
+  let best: RateStep | null = null;
+  let rate = startRate;
+  for (let index = 0; index < maxSteps; index++) {
+    const step = await bench.step(rate, stepSeconds);
+    steps.push(step);
+    const problems = stepProblems(step, maxP99Ms);
+    onStep(step, problems);
+    if (problems.length > 0)
+      return {
+        maxRate: best?.offeredPerSecond ?? 0,
+        best,
+        steps,
+        stoppedAt: { offeredPerSecond: rate, problems },
+      };
+    best = step;
+    rate = Math.round(rate * factor);
+  }
+  return { maxRate: best?.offeredPerSecond ?? 0, best, steps, stoppedAt: null };
 }
