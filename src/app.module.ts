@@ -3,6 +3,9 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import type { ChatModuleOptions } from './chat/chat.module-definition';
+import type { PushOptions } from './notifications/push-options';
+import { readApnsKey } from './notifications/senders/apns-push-sender';
+import { readFcmServiceAccount } from './notifications/senders/fcm-push-sender';
 import { validateEnvironment, type EnvironmentVariables } from './config/environment.schema';
 import { DatabaseModule } from './database/database.module';
 import { ListingsModule } from './listings/listings.module';
@@ -42,6 +45,7 @@ import { LoggingModule } from './logging/logging.module';
           ttlMs: config.get('PRESENCE_TTL_MS', { infer: true }),
           offlineGraceMs: config.get('PRESENCE_OFFLINE_GRACE_MS', { infer: true }),
         },
+        push: pushOptions(config),
       }),
     }),
   ],
@@ -53,6 +57,43 @@ function redisOptions(config: ConfigService<EnvironmentVariables, true>): ChatMo
   return url ? { url, keyPrefix: config.get('REDIS_KEY_PREFIX', { infer: true }) } : undefined;
 }
 
+function pushOptions(config: ConfigService<EnvironmentVariables, true>): PushOptions {
+  const publicKey = config.get('VAPID_PUBLIC_KEY', { infer: true });
+  const privateKey = config.get('VAPID_PRIVATE_KEY', { infer: true });
+  const hosts = config.get('PUSH_ENDPOINT_HOSTS', { infer: true });
+  const fcmFile = config.get('FCM_SERVICE_ACCOUNT_FILE', { infer: true });
+  const apnsFile = config.get('APNS_KEY_FILE', { infer: true });
+  return {
+    delayMs: config.get('PUSH_DELAY_MS', { infer: true }),
+    batchMaxMs: config.get('PUSH_BATCH_MAX_MS', { infer: true }),
+    pollMs: config.get('PUSH_POLL_MS', { infer: true }),
+    preview: config.get('PUSH_PREVIEW', { infer: true }),
+    endpointHosts: hosts ? parseOrigins(hosts) : undefined,
+    allowLoopbackEndpoints: config.get('PUSH_ALLOW_LOOPBACK_ENDPOINTS', { infer: true }),
+    worker: config.get('PUSH_WORKER', { infer: true }),
+    webPush:
+      publicKey && privateKey
+        ? { publicKey, privateKey, subject: config.get('VAPID_SUBJECT', { infer: true }) }
+        : undefined,
+    fcm: fcmFile
+      ? {
+          serviceAccount: readFcmServiceAccount(fcmFile),
+          baseUrl: config.get('FCM_BASE_URL', { infer: true }),
+        }
+      : undefined,
+    apns: apnsFile
+      ? {
+          key: readApnsKey(apnsFile),
+          keyId: config.getOrThrow('APNS_KEY_ID', { infer: true }),
+          teamId: config.getOrThrow('APNS_TEAM_ID', { infer: true }),
+          bundleId: config.getOrThrow('APNS_BUNDLE_ID', { infer: true }),
+          host: config.get('APNS_HOST', { infer: true }),
+        }
+      : undefined,
+  };
+}
+
+/** A comma-separated list, trimmed, without empties. */
 export function parseOrigins(raw: string | undefined): string[] {
   return (raw ?? '')
     .split(',')

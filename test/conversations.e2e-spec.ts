@@ -212,6 +212,7 @@ describe('conversations (e2e)', () => {
         last_message_sender_id: owner.id,
         unread_count: 1,
         is_archived: false,
+        is_muted: false,
       });
       const [ownerItem] = await list(owner);
       expect(ownerItem).toMatchObject({

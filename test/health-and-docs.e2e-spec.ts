@@ -30,6 +30,7 @@ describe('health and docs (e2e)', () => {
           timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/),
         },
         event_bus: { followed_conversations: 0, remote_events_received: 0 },
+        push_outbox: { pending: 0, oldest_pending_age_seconds: null, failed_last_hour: 0 },
       });
     });
   });

@@ -78,8 +78,8 @@ describe('the packed parley package', () => {
     expect(JSON.parse(run(process.execPath, ['-e', script], consumer))).toEqual({
       module: 'function',
       ports: ['IdentityVerifier', 'ListingDirectory', 'UserDirectory'],
-      entities: ['Conversation', 'Message', 'UserPresence', 'PushNotification'],
-      migrations: 2,
+      entities: ['Conversation', 'Message', 'UserPresence', 'PushNotification', 'PushDevice'],
+      migrations: 3,
       install: 'function',
     });
   });

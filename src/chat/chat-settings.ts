@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { Type, plainToInstance } from 'class-transformer';
 import {
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsObject,
@@ -19,6 +20,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { ChatModuleConfigurationError } from './chat-module-configuration.error';
+import { DEFAULT_PUSH_ENDPOINT_HOSTS, type PushOptions } from '../notifications/push-options';
 import { CHAT_MODULE_OPTIONS, type ChatModuleOptions } from './chat.module-definition';
 import { ListingDirectory } from './ports/listing-directory.port';
 import { UserDirectory } from './ports/user-directory.port';
@@ -77,6 +79,45 @@ class PresenceOptionsSchema {
   @IsOptional() @IsInt() @Min(0) @Max(600_000) offlineGraceMs?: number;
 }
 
+class WebPushOptionsSchema {
+  @IsString() @MinLength(1) publicKey!: string;
+  @IsString() @MinLength(1) privateKey!: string;
+  @Matches(/^(mailto:|https:\/\/)/, { message: 'push.webPush.subject must be a mailto: or https: URL' })
+  subject!: string;
+}
+
+class FcmOptionsSchema {
+  @IsObject() serviceAccount!: object;
+  @IsOptional() @IsString() baseUrl?: string;
+}
+
+class ApnsOptionsSchema {
+  @IsString() @MinLength(1) key!: string;
+  @IsString() @MinLength(1) keyId!: string;
+  @IsString() @MinLength(1) teamId!: string;
+  @IsString() @MinLength(1) bundleId!: string;
+  @IsOptional() @IsString() host?: string;
+}
+
+class PushOptionsSchema {
+  @IsOptional() @IsInt() @Min(0) @Max(3_600_000) delayMs?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(3_600_000) batchMaxMs?: number;
+  @IsOptional() @IsInt() @Min(10) @Max(60_000) pollMs?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(50) maxAttempts?: number;
+  @IsOptional() @IsIn(['full', 'sender', 'none']) preview?: string;
+  @IsOptional() @IsArray() @IsString({ each: true }) endpointHosts?: string[];
+  @IsOptional() @IsBoolean() allowLoopbackEndpoints?: boolean;
+  @IsOptional() @IsBoolean() worker?: boolean;
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => WebPushOptionsSchema)
+  webPush?: WebPushOptionsSchema;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => FcmOptionsSchema) fcm?: FcmOptionsSchema;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ApnsOptionsSchema) apns?: ApnsOptionsSchema;
+  @IsOptional() @IsArray() senders?: unknown[];
+}
+
 class ChatModuleOptionsSchema {
   @IsOptional() @IsObject() @ValidateNested() @Type(() => JwtOptionsSchema) jwt?: JwtOptionsSchema;
   @IsOptional() @IsInt() @Min(50) @Max(600_000) wsHeartbeatMs?: number;
@@ -92,7 +133,14 @@ class ChatModuleOptionsSchema {
   @ValidateNested()
   @Type(() => PresenceOptionsSchema)
   presence?: PresenceOptionsSchema;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => PushOptionsSchema) push?: PushOptionsSchema;
 }
+
+export type PushSettings = Required<Omit<PushOptions, 'webPush' | 'fcm' | 'apns'>> & {
+  webPush: NonNullable<PushOptions['webPush']> | null;
+  fcm: NonNullable<PushOptions['fcm']> | null;
+  apns: NonNullable<PushOptions['apns']> | null;
+};
 
 /** ChatModule's options after start-up validation; inject this rather than the raw options. */
 export class ChatSettings {
@@ -104,6 +152,7 @@ export class ChatSettings {
   readonly redis: { url: string; keyPrefix: string } | null;
   readonly instanceId: string;
   readonly presence: { ttlMs: number; offlineGraceMs: number };
+  readonly push: PushSettings;
 
   private constructor(options: ChatModuleOptions) {
     this.jwt = options.jwt;
@@ -121,6 +170,21 @@ export class ChatSettings {
     this.presence = {
       ttlMs: options.presence?.ttlMs ?? 15_000,
       offlineGraceMs: options.presence?.offlineGraceMs ?? 5_000,
+    };
+    const push = options.push ?? {};
+    this.push = {
+      delayMs: push.delayMs ?? 2_000,
+      batchMaxMs: push.batchMaxMs ?? 30_000,
+      pollMs: push.pollMs ?? 500,
+      maxAttempts: push.maxAttempts ?? 8,
+      preview: push.preview ?? 'sender',
+      endpointHosts: push.endpointHosts ?? DEFAULT_PUSH_ENDPOINT_HOSTS,
+      allowLoopbackEndpoints: push.allowLoopbackEndpoints ?? false,
+      worker: push.worker ?? true,
+      webPush: push.webPush ?? null,
+      fcm: push.fcm ?? null,
+      apns: push.apns ?? null,
+      senders: push.senders ?? [],
     };
   }
 

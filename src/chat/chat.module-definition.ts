@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder, type ModuleMetadata } from '@nestjs/common';
 import type { ChatJwtOptions } from './identity/jwt-bearer-verifier';
+import type { PushOptions } from '../notifications/push-options';
 
 /** What a host app configures on ChatModule. Every field has a default. */
 export interface ChatModuleOptions {
@@ -27,6 +28,8 @@ export interface ChatModuleOptions {
    * if no socket of theirs opens anywhere within this time (default 5000).
    */
   presence?: { ttlMs?: number; offlineGraceMs?: number };
+  /** Push notifications for recipients who are not looking; on by default, with a log sender. */
+  push?: PushOptions;
 }
 
 export interface ChatModuleExtras {

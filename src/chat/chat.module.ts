@@ -2,6 +2,7 @@ import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common
 import { ApplicationConfig } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { notificationsControllers, notificationsProviders } from '../notifications/notifications.providers';
 import { PresenceModule } from '../presence/presence.module';
 import { ChatAccess } from './chat-access';
 import { ChatAuthGuard } from './chat-auth.guard';
@@ -35,7 +36,7 @@ import { FrameRateLimiter } from './ws/frame-rate-limiter';
  */
 @Module({
   imports: [TypeOrmModule.forFeature(CHAT_ENTITIES), PresenceModule, TerminusModule],
-  controllers: [ConversationsController, MessagesController, HealthController],
+  controllers: [ConversationsController, MessagesController, HealthController, ...notificationsControllers],
   providers: [
     // First, so a configuration mistake is reported before anything depends on it.
     chatSettingsProvider,
@@ -55,6 +56,7 @@ import { FrameRateLimiter } from './ws/frame-rate-limiter';
     FrameRateLimiter,
     ChatGateway,
     ...clusterProviders,
+    ...notificationsProviders,
   ],
   exports: [MessagesService, ReadReceiptsService, ConversationsService, ChatEventBus],
 })

@@ -9,6 +9,7 @@ export interface ConversationSummaryRow {
   conversation: Conversation;
   otherUserId: string;
   isArchived: boolean;
+  isMuted: boolean;
   unreadCount: number;
   lastMessageContent: string | null;
   lastMessageSenderId: string | null;
@@ -77,6 +78,8 @@ export class ConversationRepository {
               ${UNREAD_COUNT_SQL} AS unread_count,
               CASE WHEN c.client_user_id = $1 THEN c.owner_user_id ELSE c.client_user_id END AS other_user_id,
               CASE WHEN c.client_user_id = $1 THEN c.archived_by_client ELSE c.archived_by_owner END AS is_archived,
+              COALESCE(CASE WHEN c.client_user_id = $1 THEN c.client_muted_until ELSE c.owner_muted_until END > now(),
+                       false) AS is_muted,
               lm.content AS last_message_content,
               lm.sender_user_id AS last_message_sender_id
        FROM chat.conversations c
@@ -101,6 +104,7 @@ export class ConversationRepository {
       conversation: byId.get(row.id as string)!,
       otherUserId: row.other_user_id as string,
       isArchived: row.is_archived as boolean,
+      isMuted: row.is_muted as boolean,
       unreadCount: row.unread_count as number,
       lastMessageContent: (row.last_message_content as string | null) ?? null,
       lastMessageSenderId: (row.last_message_sender_id as string | null) ?? null,

@@ -183,6 +183,7 @@ describe(ConversationsService.name, () => {
           conversation,
           otherUserId: OWNER,
           isArchived: false,
+          isMuted: true,
           unreadCount: 2,
           lastMessageContent: 'hola',
           lastMessageSenderId: OWNER,
@@ -204,6 +205,7 @@ describe(ConversationsService.name, () => {
         last_message_sender_id: OWNER,
         unread_count: 2,
         is_archived: false,
+        is_muted: true,
       });
     });
 
@@ -213,6 +215,7 @@ describe(ConversationsService.name, () => {
           conversation: newConversation(),
           otherUserId: OWNER,
           isArchived: true,
+          isMuted: false,
           unreadCount: 0,
           lastMessageContent: null,
           lastMessageSenderId: null,
@@ -229,6 +232,7 @@ describe(ConversationsService.name, () => {
         listing_price: null,
         listing_currency: null,
         is_archived: true,
+        is_muted: false,
       });
     });
   });

@@ -83,6 +83,7 @@ export class ConversationsService {
         last_message_sender_id: row.lastMessageSenderId,
         unread_count: row.unreadCount,
         is_archived: row.isArchived,
+        is_muted: row.isMuted,
       };
     });
   }

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Logger, Res, VERSION_NEUTRAL } from '@nestjs/c
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { type OutboxStats, PushOutboxRepository } from '../notifications/push-outbox.repository';
 import { ChatSettings } from './chat-settings';
 import { PresenceTracker } from './cluster/presence-tracker';
 import { RedisLink } from './cluster/redis-link';
@@ -26,6 +27,7 @@ export class HealthController {
     private readonly presence: PresenceTracker,
     private readonly settings: ChatSettings,
     @Inject(RedisLink) private readonly redisLink: RedisLink | null,
+    private readonly pushOutbox: PushOutboxRepository,
   ) {}
 
   @Get()
@@ -62,7 +64,17 @@ export class HealthController {
         timestamp: local.timestamp,
       },
       event_bus: this.events.stats(),
+      push_outbox: databaseUp ? await this.outboxStats() : null,
     };
+  }
+
+  private async outboxStats(): Promise<OutboxStats | null> {
+    try {
+      return await this.pushOutbox.stats();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not read the push outbox');
+      return null;
+    }
   }
 
   /** Across the cluster; this instance's own count while Redis cannot say. */

@@ -22,3 +22,11 @@ export { ChatErrorCode } from './errors/chat-error-code';
 export { MessagesService } from './messages.service';
 export { ChatEventBus } from './events/chat-event-bus';
 export type { ChatEvent } from './events/chat-event';
+export type {
+  PushSender,
+  PushTarget,
+  PushNotificationContent,
+  PushResult,
+  PushPlatform,
+} from '../notifications/senders/push-sender.port';
+export type { PushOptions, PushPreview } from '../notifications/push-options';

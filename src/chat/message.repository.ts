@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { ChatSettings } from './chat-settings';
 import { ConversationRepository } from './conversation.repository';
 import type { ConversationSide } from './conversation-side';
 import { Message, type MessageStatus, type MessageType } from './entities/message.entity';
@@ -69,7 +70,10 @@ export function isDuplicateClientMessageId(error: unknown): boolean {
 
 @Injectable()
 export class MessageRepository {
-  constructor(@InjectRepository(Message) private readonly repository: Repository<Message>) {}
+  constructor(
+    @InjectRepository(Message) private readonly repository: Repository<Message>,
+    private readonly settings: ChatSettings,
+  ) {}
 
   findById(id: string): Promise<Message | null> {
     return this.repository.findOneBy({ id });
@@ -88,7 +92,15 @@ export class MessageRepository {
    * works as an exact `before`/`after` cursor.
    * Throws the driver's unique violation when (sender, client_message_id) exists.
    */
+  /**
+   * Allocates the next seq and stores the message in one statement, and in the
+   * same statement (so a crash cannot separate them) queues a push for the
+   * recipient when they have a device and have not muted the conversation: a
+   * new pending outbox row, or one more message in the pending one, due after
+   * the delay but never later than the batch maximum after its first message.
+   */
   async insertNext(input: NewMessage): Promise<Message> {
+    const { delayMs, batchMaxMs } = this.settings.push;
     const rows: Row[] = await this.repository.query(
       `WITH c AS (
          UPDATE chat.conversations
@@ -98,12 +110,36 @@ export class MessageRepository {
              archived_by_client = CASE WHEN owner_user_id = $2 THEN false ELSE archived_by_client END,
              archived_by_owner = CASE WHEN client_user_id = $2 THEN false ELSE archived_by_owner END
          WHERE id = $1
-         RETURNING last_seq, last_message_at
+         RETURNING last_seq, last_message_at,
+           CASE WHEN client_user_id = $2 THEN owner_user_id ELSE client_user_id END AS recipient_id,
+           CASE WHEN client_user_id = $2 THEN owner_muted_until ELSE client_muted_until END AS recipient_muted_until
+       ),
+       m AS (
+         INSERT INTO chat.messages
+           (conversation_id, sender_user_id, seq, client_message_id, message_type, content, media_url, created_at, updated_at)
+         SELECT $1, $2, c.last_seq, $3, $4, $5, $6, c.last_message_at, c.last_message_at FROM c
+         RETURNING *
+       ),
+       push AS (
+         INSERT INTO chat.push_notifications AS p
+           (user_id, conversation_id, message_id, sender_user_id, title, body, first_seq, last_seq,
+            message_count, batch_started_at, next_attempt_at)
+         SELECT c.recipient_id, $1, m.id, $2, '', '', m.seq, m.seq, 1, now(),
+                now() + make_interval(secs => $7::double precision / 1000)
+         FROM c, m
+         WHERE (c.recipient_muted_until IS NULL OR c.recipient_muted_until <= now())
+           AND EXISTS (SELECT 1 FROM chat.push_devices d WHERE d.user_id = c.recipient_id)
+         ON CONFLICT (user_id, conversation_id) WHERE status = 'pending' DO UPDATE
+           SET message_id = EXCLUDED.message_id,
+               last_seq = GREATEST(p.last_seq, EXCLUDED.last_seq),
+               message_count = p.message_count + 1,
+               next_attempt_at = LEAST(
+                 p.batch_started_at + make_interval(secs => $8::double precision / 1000),
+                 now() + make_interval(secs => $7::double precision / 1000)),
+               updated_at = now()
+         RETURNING 1
        )
-       INSERT INTO chat.messages
-         (conversation_id, sender_user_id, seq, client_message_id, message_type, content, media_url, created_at, updated_at)
-       SELECT $1, $2, c.last_seq, $3, $4, $5, $6, c.last_message_at, c.last_message_at FROM c
-       RETURNING *`,
+       SELECT m.* FROM m`,
       [
         input.conversationId,
         input.senderUserId,
@@ -111,6 +147,8 @@ export class MessageRepository {
         input.messageType,
         input.content,
         input.mediaUrl,
+        delayMs,
+        batchMaxMs,
       ],
     );
     return messageFromRow(rows[0]);

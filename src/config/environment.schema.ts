@@ -1,5 +1,6 @@
 import { Transform, plainToInstance } from 'class-transformer';
 import {
+  Equals,
   IsBoolean,
   IsIn,
   IsInt,
@@ -106,6 +107,89 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(600_000)
   PRESENCE_OFFLINE_GRACE_MS = 5_000;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  PUSH_DELAY_MS = 2_000;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  PUSH_BATCH_MAX_MS = 30_000;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  PUSH_POLL_MS = 500;
+
+  @IsIn(['full', 'sender', 'none'])
+  PUSH_PREVIEW: 'full' | 'sender' | 'none' = 'sender';
+
+  /** Comma-separated; unset: the public browser push services. */
+  @IsOptional()
+  @IsString()
+  PUSH_ENDPOINT_HOSTS?: string;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production')
+  @Equals(false, { message: 'PUSH_ALLOW_LOOPBACK_ENDPOINTS must not be true in production' })
+  PUSH_ALLOW_LOOPBACK_ENDPOINTS = false;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  PUSH_WORKER = true;
+
+  @ValidateIf(
+    (env: EnvironmentVariables) => env.VAPID_PRIVATE_KEY !== undefined || env.VAPID_PUBLIC_KEY !== undefined,
+  )
+  @IsString({
+    message: 'VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together (npm run vapid:keys prints a pair)',
+  })
+  VAPID_PUBLIC_KEY?: string;
+
+  @ValidateIf(
+    (env: EnvironmentVariables) => env.VAPID_PUBLIC_KEY !== undefined || env.VAPID_PRIVATE_KEY !== undefined,
+  )
+  @IsString({
+    message: 'VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together (npm run vapid:keys prints a pair)',
+  })
+  VAPID_PRIVATE_KEY?: string;
+
+  @Matches(/^(mailto:|https:\/\/)/, { message: 'VAPID_SUBJECT must be a mailto: or https: URL' })
+  VAPID_SUBJECT = 'mailto:admin@localhost';
+
+  @IsOptional()
+  @IsString()
+  FCM_SERVICE_ACCOUNT_FILE?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'FCM_BASE_URL must be an http(s) URL' })
+  FCM_BASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  APNS_KEY_FILE?: string;
+
+  @ValidateIf((env: EnvironmentVariables) => env.APNS_KEY_FILE !== undefined)
+  @IsString({ message: 'APNS_KEY_ID is required with APNS_KEY_FILE' })
+  APNS_KEY_ID?: string;
+
+  @ValidateIf((env: EnvironmentVariables) => env.APNS_KEY_FILE !== undefined)
+  @IsString({ message: 'APNS_TEAM_ID is required with APNS_KEY_FILE' })
+  APNS_TEAM_ID?: string;
+
+  @ValidateIf((env: EnvironmentVariables) => env.APNS_KEY_FILE !== undefined)
+  @IsString({ message: 'APNS_BUNDLE_ID is required with APNS_KEY_FILE' })
+  APNS_BUNDLE_ID?: string;
+
+  @IsOptional()
+  @Matches(/^https:\/\/.+/, { message: 'APNS_HOST must be an https URL' })
+  APNS_HOST?: string;
 }
 
 /** `ConfigModule`'s `validate` hook: returns typed values or throws one line per bad variable. */

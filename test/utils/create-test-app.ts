@@ -33,6 +33,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Offline at once when the last socket closes; the suites about the grace period set their own.
     PRESENCE_OFFLINE_GRACE_MS: '0',
+    // Suites share one database, and an outbox worker claims any due push: only the push suites run one.
+    PUSH_WORKER: 'false',
     ...env,
   });
   // Imported only now: ConfigModule.forRoot() reads process.env when app.module is evaluated.

@@ -39,7 +39,7 @@ const OUTPUT_LIMIT = 256 * 1024;
  * createTestApp() may have set. A child is configured by this harness and `options.env` alone.
  */
 const NOT_INHERITED =
-  /^(JEST_|NODE_OPTIONS$|NODE_ENV$|PORT$|DATABASE_URL$|DB_|JWT_|EMBEDDED_DB_DIR$|CORS_ORIGINS$|LOG_LEVEL$|WS_|REDIS_|PRESENCE_|INSTANCE_ID$)/;
+  /^(JEST_|NODE_OPTIONS$|NODE_ENV$|PORT$|DATABASE_URL$|DB_|JWT_|EMBEDDED_DB_DIR$|CORS_ORIGINS$|LOG_LEVEL$|WS_|REDIS_|PRESENCE_|PUSH_|VAPID_|INSTANCE_ID$)/;
 
 let serverBuild: Promise<string> | undefined;
 
@@ -220,6 +220,8 @@ export class ParleyProcess {
       JWT_SECRET: TEST_JWT_SECRET,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       INSTANCE_ID: this.name,
+      // Suites share one database, and an outbox worker claims any due push: only the push suites run one.
+      PUSH_WORKER: 'false',
       ...this.options.env,
     };
     const buildDir = resolve(dirname(this.main), '..');

@@ -31,4 +31,6 @@ export class ConversationListItemResponse extends ConversationDetailResponse {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) last_message_sender_id!: string | null;
   @ApiProperty() unread_count!: number;
   @ApiProperty({ description: "the caller's side" }) is_archived!: boolean;
+  @ApiProperty({ description: "push muted for the caller's side (unread counts unaffected)" })
+  is_muted!: boolean;
 }

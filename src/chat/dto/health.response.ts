@@ -15,6 +15,13 @@ export class EventBusStatsResponse {
   remote_events_received!: number;
 }
 
+export class PushOutboxStatsResponse {
+  @ApiProperty({ description: 'Pushes waiting to be sent (or being sent)' }) pending!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Age of the oldest waiting push, seconds' })
+  oldest_pending_age_seconds!: number | null;
+  @ApiProperty({ description: 'Pushes given up on in the last hour' }) failed_last_hour!: number;
+}
+
 export class HealthResponse {
   @ApiProperty({
     enum: ['healthy', 'degraded', 'draining', 'unhealthy'],
@@ -30,4 +37,10 @@ export class HealthResponse {
   redis!: 'up' | 'down' | 'disabled';
   @ApiProperty({ type: WebsocketStatsResponse }) websocket_stats!: WebsocketStatsResponse;
   @ApiProperty({ type: EventBusStatsResponse }) event_bus!: EventBusStatsResponse;
+  @ApiProperty({
+    type: PushOutboxStatsResponse,
+    nullable: true,
+    description: 'null while the database is down',
+  })
+  push_outbox!: PushOutboxStatsResponse | null;
 }

@@ -41,4 +41,11 @@ export class Conversation {
 
   @Column({ type: 'integer', name: 'owner_last_read_seq', default: 0 })
   ownerLastReadSeq!: number;
+
+  /** Push muted for the client's side until then (9999-12-31: until unmuted). */
+  @Column({ type: 'timestamptz', name: 'client_muted_until', nullable: true })
+  clientMutedUntil!: Date | null;
+
+  @Column({ type: 'timestamptz', name: 'owner_muted_until', nullable: true })
+  ownerMutedUntil!: Date | null;
 }

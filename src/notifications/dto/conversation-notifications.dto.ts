@@ -1,0 +1,26 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsISO8601, IsOptional } from 'class-validator';
+
+export class ConversationNotificationsDto {
+  @ApiProperty() @IsBoolean() muted!: boolean;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'RFC 3339; absent with muted=true: until unmuted',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'muted_until must be an RFC 3339 date-time' })
+  muted_until?: string;
+}
+
+export class ConversationNotificationsResponse {
+  @ApiProperty({ format: 'uuid' }) conversation_id!: string;
+  @ApiProperty() is_muted!: boolean;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'null: until unmuted, or not muted',
+  })
+  muted_until!: string | null;
+}
