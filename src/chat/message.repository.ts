@@ -133,9 +133,12 @@ export class MessageRepository {
            SET message_id = EXCLUDED.message_id,
                last_seq = GREATEST(p.last_seq, EXCLUDED.last_seq),
                message_count = p.message_count + 1,
-               next_attempt_at = LEAST(
-                 p.batch_started_at + make_interval(secs => $8::double precision / 1000),
-                 now() + make_interval(secs => $7::double precision / 1000)),
+               -- A batch waiting to retry keeps its time: a provider's Retry-After comes first.
+               next_attempt_at = GREATEST(
+                 CASE WHEN p.attempts > 0 THEN p.next_attempt_at END,
+                 LEAST(
+                   p.batch_started_at + make_interval(secs => $8::double precision / 1000),
+                   now() + make_interval(secs => $7::double precision / 1000))),
                updated_at = now()
          RETURNING 1
        )

@@ -45,6 +45,7 @@ export class PushOutboxRepository {
    */
   async claim(limit: number, leaseMs: number): Promise<ClaimedPush[]> {
     const rows: Array<Record<string, unknown>> = await this.rows.query(
+      // The outer statement is a SELECT: TypeORM hands back a bare UPDATE's RETURNING as [rows, count].
       `WITH due AS (
          SELECT id FROM chat.push_notifications
          WHERE (status = 'pending' AND next_attempt_at <= now())
@@ -52,13 +53,16 @@ export class PushOutboxRepository {
          ORDER BY next_attempt_at
          LIMIT $1
          FOR UPDATE SKIP LOCKED
+       ),
+       claimed AS (
+         UPDATE chat.push_notifications p
+         SET status = 'sending', attempts = p.attempts + 1, updated_at = now(),
+             locked_until = now() + make_interval(secs => $2::double precision / 1000)
+         FROM due WHERE p.id = due.id
+         RETURNING p.id, p.user_id, p.conversation_id, p.sender_user_id, p.first_seq, p.last_seq,
+                   p.message_count, p.batch_started_at, p.attempts
        )
-       UPDATE chat.push_notifications p
-       SET status = 'sending', attempts = p.attempts + 1, updated_at = now(),
-           locked_until = now() + make_interval(secs => $2::double precision / 1000)
-       FROM due WHERE p.id = due.id
-       RETURNING p.id, p.user_id, p.conversation_id, p.sender_user_id, p.first_seq, p.last_seq,
-                 p.message_count, p.batch_started_at, p.attempts`,
+       SELECT * FROM claimed`,
       [limit, leaseMs],
     );
     return rows.map((row) => ({
@@ -167,7 +171,7 @@ export class PushOutboxRepository {
            UPDATE chat.push_notifications
            SET first_seq = LEAST(first_seq, $3), message_count = message_count + $4,
                batch_started_at = LEAST(batch_started_at, $5),
-               next_attempt_at = LEAST(next_attempt_at, $6), updated_at = now()
+               next_attempt_at = GREATEST(next_attempt_at, $6), updated_at = now()
            WHERE user_id = $1 AND conversation_id = $2 AND status = 'pending'
            RETURNING 1
          )

@@ -47,8 +47,8 @@ export class RegisterDeviceDto {
 
   @ApiPropertyOptional({ description: 'FCM registration token or APNs device token (hex); not for webpush' })
   @ValidateIf((dto: RegisterDeviceDto) => dto.platform !== 'webpush' || dto.token !== undefined)
+  // Length and shape are checked per platform by PushDevicesService.
   @IsString({ message: 'token is required for fcm and apns' })
-  @MaxLength(4096)
   token?: string;
 
   @ApiPropertyOptional({ type: WebPushSubscriptionDto, description: 'webpush only' })
