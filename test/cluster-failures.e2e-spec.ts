@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { ChatFactory, type TestUser } from './factories/chat-factory';
 import { ChatSockets } from './utils/chat-sockets';
 import { ParleyProcess, stopAllParleyProcesses } from './utils/parley-process';
 import { PrivateRedis } from './utils/private-redis';
-import type { Frame, WsTestClient } from './utils/ws-test-client';
+import { messageWith, seqsOf, sendMessage } from './utils/message-frames';
+import type { WsTestClient } from './utils/ws-test-client';
 
 jest.setTimeout(60_000);
 
@@ -62,18 +62,6 @@ describe('instances and Redis failing under traffic (e2e)', () => {
     const socket = await sockets.connect(conversationId, user.token, { query });
     await socket.next('connected');
     return socket;
-  }
-
-  function sendMessage(socket: WsTestClient, content: string): void {
-    socket.send({ type: 'message', content, client_message_id: randomUUID() });
-  }
-
-  function messageWith(content: string): (frame: Frame) => boolean {
-    return (frame) => (frame.data as { content: string }).content === content;
-  }
-
-  function seqsOf(socket: WsTestClient): number[] {
-    return socket.all('message').map((frame) => (frame.data as { seq: number }).seq);
   }
 
   function range(from: number, to: number): number[] {

@@ -33,6 +33,13 @@ local function hasLiveSocket(u)
   redis.call('ZREMRANGEBYSCORE', userKey(u), '-inf', now)
   return redis.call('ZCARD', userKey(u)) > 0
 end
+-- Appends user and version to out when u has no live socket left and was announced online.
+local function wentOffline(u, out)
+  if not hasLiveSocket(u) and redis.call('SREM', online, u) == 1 then
+    table.insert(out, u)
+    table.insert(out, version(u))
+  end
+end
 `;
 
 /** ARGV: prefix, instance, ttlMs, user → the version when the user just came online, else nil. */
@@ -104,10 +111,7 @@ end
 local out = {}
 for _, u in ipairs(redis.call('ZRANGEBYSCORE', pending, '-inf', now, 'LIMIT', 0, 1000)) do
   redis.call('ZREM', pending, u)
-  if not hasLiveSocket(u) and redis.call('SREM', online, u) == 1 then
-    table.insert(out, u)
-    table.insert(out, version(u))
-  end
+  wentOffline(u, out)
 end
 return out
 `;
@@ -133,10 +137,7 @@ local out = {}
 if others == 0 then
   for _, u in ipairs(redis.call('ZRANGE', pending, 0, -1)) do
     redis.call('ZREM', pending, u)
-    if not hasLiveSocket(u) and redis.call('SREM', online, u) == 1 then
-      table.insert(out, u)
-      table.insert(out, version(u))
-    end
+    wentOffline(u, out)
   end
 end
 return out
