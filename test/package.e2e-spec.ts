@@ -79,7 +79,7 @@ describe('the packed parley package', () => {
       module: 'function',
       ports: ['IdentityVerifier', 'ListingDirectory', 'UserDirectory'],
       entities: ['Conversation', 'Message', 'UserPresence', 'PushNotification', 'PushDevice'],
-      migrations: 3,
+      migrations: 4,
       install: 'function',
     });
   });

@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomUUID, verify, type KeyObject } from 'node:crypto';
+import { once } from 'node:events';
 import {
   createSecureServer,
   type Http2SecureServer,
@@ -17,8 +18,20 @@ const MAX_CLOCK_SKEW_S = 300;
 const MAX_COLLAPSE_ID_BYTES = 64;
 const MAX_PAYLOAD_BYTES = 4096;
 
-/** A status (200 answers with an apns-id), or a status with Apple's `reason` and headers. */
-export type FakeApnsAnswer = number | { status: number; reason?: string; headers?: OutgoingHttpHeaders };
+/** A status with Apple's `reason` (and, for 410, the `timestamp` in ms) and headers. */
+export interface FakeApnsResponse {
+  status: number;
+  reason?: string;
+  timestamp?: number;
+  headers?: OutgoingHttpHeaders;
+}
+
+/**
+ * A status (200 answers with an apns-id), a response, 'hang' (no answer ever: a timeout), or a
+ * function of the push (its `status` still 0) that returns one of those.
+ */
+export type FakeApnsAnswer =
+  number | FakeApnsResponse | 'hang' | ((push: ReceivedApnsPush) => number | FakeApnsResponse | 'hang');
 
 export interface ApnsPayload {
   aps?: {
@@ -37,12 +50,14 @@ export interface ReceivedApnsPush {
   /** From the path /3/device/<token>. */
   deviceToken: string;
   headers: IncomingHttpHeaders;
+  /** The provider token as sent (the bearer of the authorization header); '' when none. */
+  providerToken: string;
   /** The decoded provider token, when it was a JWT. */
   jwt: { header: Record<string, unknown>; claims: Record<string, unknown> } | undefined;
   /** Whether its ES256 signature verifies with the signing key's public half. */
   jwtVerified: boolean;
   payload: ApnsPayload | undefined;
-  /** What the fake answered. */
+  /** What the fake answered; 0 when it never did ('hang'). */
   status: number;
   /** Why Apple would refuse the request; empty when every check passed. */
   problems: string[];
@@ -52,8 +67,12 @@ export interface FakeApnsServiceOptions {
   /** The 10-character Key ID of the signing key. */
   keyId: string;
   teamId: string;
-  /** The topics (bundle ids) the key may push to. */
+  /** The app (bundle id) the key pushes to: the topic it accepts. */
   bundleId: string;
+  /** Further apps of the team, whose topics the key may push to as well. */
+  otherBundleIds?: string[];
+  /** Milliseconds since the epoch that provider token times are checked against. Default Date.now. */
+  clock?: () => number;
 }
 
 /**
@@ -71,7 +90,7 @@ export class FakeApnsService {
   readonly certificatePem: string;
   private readonly verifyKey: KeyObject;
   private readonly scripts = new Map<string, FakeApnsAnswer[]>();
-  private readonly sessions = new Set<ServerHttp2Session>();
+  private readonly sessionLog: ServerHttp2Session[] = [];
   private readonly problemLog: string[] = [];
   private readonly server: Http2SecureServer;
 
@@ -82,10 +101,7 @@ export class FakeApnsService {
     const tls = selfSignedCertificate();
     this.certificatePem = tls.cert;
     this.server = createSecureServer({ key: tls.key, cert: tls.cert });
-    this.server.on('session', (session) => {
-      this.sessions.add(session);
-      session.once('close', () => this.sessions.delete(session));
-    });
+    this.server.on('session', (session) => this.sessionLog.push(session));
     this.server.on('stream', (stream, headers) => this.handle(stream, headers));
   }
 
@@ -123,6 +139,19 @@ export class FakeApnsService {
     );
   }
 
+  /** Every HTTP/2 connection (session) a client opened, in order, closed ones too. */
+  get sessions(): ServerHttp2Session[] {
+    return [...this.sessionLog];
+  }
+
+  /** Closes every open connection from the server's side, as Apple may; resolves once they closed. */
+  async dropConnections(): Promise<void> {
+    const open = this.sessionLog.filter((session) => !session.closed && !session.destroyed);
+    const closed = open.map((session) => once(session, 'close'));
+    for (const session of open) session.destroy();
+    await Promise.all(closed);
+  }
+
   /**
    * Everything Apple would have refused (the fake refused it too), in arrival order and only ever
    * appended to; [] when all was well.
@@ -132,7 +161,7 @@ export class FakeApnsService {
   }
 
   async close(): Promise<void> {
-    for (const session of this.sessions) session.destroy();
+    for (const session of this.sessionLog) session.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
@@ -142,30 +171,32 @@ export class FakeApnsService {
     stream.on('error', (error) => this.problemLog.push(`stream error: ${String(error)}`));
     stream.on('end', () => {
       const push = this.check(headers, Buffer.concat(chunks));
-      let answer: FakeApnsAnswer;
+      let answer: number | FakeApnsResponse | 'hang';
       if (push.problems.length > 0) {
         const authProblem = push.problems.some((problem) => problem.startsWith('provider token'));
         answer = authProblem
           ? { status: 403, reason: 'InvalidProviderToken' }
           : { status: 400, reason: 'BadRequest' };
       } else {
-        answer = this.scripts.get(push.deviceToken)?.shift() ?? 200;
+        const scripted = this.scripts.get(push.deviceToken)?.shift() ?? 200;
+        answer = typeof scripted === 'function' ? scripted(push) : scripted;
       }
-      const {
-        status,
-        reason,
-        headers: extra,
-      } = typeof answer === 'number' ? { status: answer, reason: undefined, headers: {} } : answer;
-      push.status = status;
+      const response: FakeApnsResponse | undefined =
+        answer === 'hang' ? undefined : typeof answer === 'number' ? { status: answer } : answer;
+      push.status = response?.status ?? 0;
       this.problemLog.push(...push.problems);
       this.pushes.record(push);
+      if (!response) return;
+      const { status, reason, timestamp, headers: extra } = response;
       stream.respond({
         ':status': status,
         'apns-id': String(headers['apns-id'] ?? randomUUID()).toUpperCase(),
         ...(status === 200 ? {} : { 'content-type': 'application/json' }),
         ...extra,
       });
-      stream.end(status === 200 ? undefined : JSON.stringify({ reason: reason ?? 'InternalServerError' }));
+      stream.end(
+        status === 200 ? undefined : JSON.stringify({ reason: reason ?? 'InternalServerError', timestamp }),
+      );
     });
   }
 
@@ -205,7 +236,7 @@ export class FakeApnsService {
         problems.push(`provider token header ${JSON.stringify(jwt.header)}`);
       }
       const { iss, iat } = jwt.claims;
-      const now = Math.floor(Date.now() / 1000);
+      const now = Math.floor((this.options.clock ?? Date.now)() / 1000);
       if (iss !== this.options.teamId) problems.push(`provider token iss ${String(iss)}`);
       if (
         typeof iat !== 'number' ||
@@ -217,7 +248,8 @@ export class FakeApnsService {
       }
     }
 
-    if (headers['apns-topic'] !== this.options.bundleId) {
+    const topics = [this.options.bundleId, ...(this.options.otherBundleIds ?? [])];
+    if (!topics.includes(String(headers['apns-topic']))) {
       problems.push(`apns-topic ${String(headers['apns-topic'])}`);
     }
     if (!['alert', 'background'].includes(String(headers['apns-push-type']))) {
@@ -249,6 +281,17 @@ export class FakeApnsService {
     const badge = payload?.aps?.badge;
     if (badge !== undefined && (!Number.isInteger(badge) || badge < 0)) problems.push(`aps.badge ${badge}`);
 
-    return { at: Date.now(), path, deviceToken, headers, jwt, jwtVerified, payload, status: 0, problems };
+    return {
+      at: Date.now(),
+      path,
+      deviceToken,
+      headers,
+      providerToken: token,
+      jwt,
+      jwtVerified,
+      payload,
+      status: 0,
+      problems,
+    };
   }
 }

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -15,8 +15,19 @@ const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const MAX_ASSERTION_LIFETIME_S = 3600;
 const MAX_CLOCK_SKEW_S = 300;
 
-/** A status (200 answers like FCM does), or a status with a body (see `fcmError`) and headers. */
-export type FakeFcmAnswer = number | { status: number; body?: unknown; headers?: Record<string, string> };
+/** A status with a body (see `fcmError`) and headers. */
+export interface FakeFcmResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A status (200 answers like FCM does), a response, 'hang' (no answer ever: a timeout), or a
+ * function of the send (its `status` still 0) that returns one of those.
+ */
+export type FakeFcmAnswer =
+  number | FakeFcmResponse | 'hang' | ((send: ReceivedFcmSend) => number | FakeFcmResponse | 'hang');
 
 /** The HTTP v1 `message`, as far as Parley fills it in. */
 export interface FcmMessage {
@@ -43,7 +54,7 @@ export interface ReceivedFcmTokenRequest {
   assertion: JwtParts | undefined;
   /** Whether the assertion's RS256 signature verifies with the service account's public key. */
   signatureVerified: boolean;
-  /** The access token issued; undefined when refused. */
+  /** The access token issued; undefined when refused (or answered as scripted). */
   accessToken: string | undefined;
   status: number;
   /** Why Google would refuse the request; empty when every check passed. */
@@ -56,12 +67,12 @@ export interface ReceivedFcmSend {
   headers: IncomingHttpHeaders;
   /** The bearer token, if the Authorization header carried one. */
   accessToken: string | undefined;
-  /** Whether that token is one the token endpoint issued. */
+  /** Whether that token is one the token endpoint issued, and not expired since. */
   authorized: boolean;
   /** `message.token` of the body; '' when there is none. */
   deviceToken: string;
   message: FcmMessage | undefined;
-  /** What the fake answered. */
+  /** What the fake answered; 0 when it never did ('hang'). */
   status: number;
   problems: string[];
 }
@@ -71,6 +82,10 @@ export interface FakeFcmServiceOptions {
   clientEmail?: string;
   /** expires_in of issued access tokens. Default 3600. */
   accessTokenLifetimeS?: number;
+  /** The service account's RSA private key (PKCS#8 PEM). Default a new 2048-bit key. */
+  privateKeyPem?: string;
+  /** Milliseconds since the epoch that assertion times are checked against. Default Date.now. */
+  clock?: () => number;
 }
 
 /**
@@ -78,7 +93,8 @@ export interface FakeFcmServiceOptions {
  * service account of its own (`serviceAccountKey()`, for FCM_SERVICE_ACCOUNT_FILE). The token
  * endpoint issues access tokens only for RS256 assertions that verify with that account's key and
  * carry the claims Google requires; the send endpoint accepts only those tokens and checks the
- * message as FCM validates it. Per device token, a test scripts answers in order (then 200).
+ * message as FCM validates it. Per device token, a test scripts answers in order (then 200); it
+ * can script the token endpoint's answers too, and expire the access tokens issued so far.
  */
 export class FakeFcmService {
   readonly projectId: string;
@@ -88,8 +104,11 @@ export class FakeFcmService {
   private readonly privateKeyPem: string;
   private readonly publicKey: KeyObject;
   private readonly accessTokenLifetimeS: number;
+  private readonly clock: () => number;
   private readonly issued = new Set<string>();
+  private readonly expired = new Set<string>();
   private readonly scripts = new Map<string, FakeFcmAnswer[]>();
+  private readonly tokenScript: FakeFcmResponse[] = [];
   private readonly problemLog: string[] = [];
   private readonly server: Server;
 
@@ -97,9 +116,13 @@ export class FakeFcmService {
     this.projectId = options.projectId ?? 'parley-e2e';
     this.clientEmail = options.clientEmail ?? `push@${this.projectId}.iam.gserviceaccount.com`;
     this.accessTokenLifetimeS = options.accessTokenLifetimeS ?? 3600;
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    this.privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    this.publicKey = publicKey;
+    this.clock = options.clock ?? Date.now;
+    this.privateKeyPem =
+      options.privateKeyPem ??
+      generateKeyPairSync('rsa', { modulusLength: 2048 })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString();
+    this.publicKey = createPublicKey(this.privateKeyPem);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         this.problemLog.push(`handler failed: ${String(error)}`);
@@ -149,6 +172,23 @@ export class FakeFcmService {
   /** Answers the next sends to `deviceToken` with these, in order; after them, 200. */
   answer(deviceToken: string, ...answers: FakeFcmAnswer[]): void {
     this.scripts.set(deviceToken, [...(this.scripts.get(deviceToken) ?? []), ...answers]);
+  }
+
+  /**
+   * Answers the next token requests that pass every check with these instead of an access token,
+   * in order (e.g. a 400 invalid_grant); after them, access tokens again.
+   */
+  answerTokenRequests(...responses: FakeFcmResponse[]): void {
+    this.tokenScript.push(...responses);
+  }
+
+  /**
+   * Expires every access token issued so far: sends bearing one are answered 401 UNAUTHENTICATED,
+   * as Google answers a token that expired early or was revoked. The sender could not know, so
+   * this is no problem of its.
+   */
+  expireAccessTokens(): void {
+    for (const accessToken of this.issued) this.expired.add(accessToken);
   }
 
   /** Sends received for `deviceToken` (all sends without it). */
@@ -213,9 +253,13 @@ export class FakeFcmService {
     }
     let accessToken: string | undefined;
     let status: number;
+    const scripted = problems.length > 0 ? undefined : this.tokenScript.shift();
     if (problems.length > 0) {
       status = 400;
       json(res, status, { error: 'invalid_grant', error_description: problems.join('; ') });
+    } else if (scripted) {
+      status = scripted.status;
+      json(res, status, scripted.body ?? {}, scripted.headers);
     } else {
       status = 200;
       accessToken = `ya29.c.${randomBytes(48).toString('base64url')}`;
@@ -246,7 +290,7 @@ export class FakeFcmService {
       problems.push(`scope ${String(scope)}`);
     }
     if (aud !== this.tokenUrl) problems.push(`aud ${String(aud)}`);
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.clock() / 1000);
     if (typeof iat !== 'number' || !Number.isInteger(iat) || Math.abs(iat - now) > MAX_CLOCK_SKEW_S) {
       problems.push(`iat ${String(iat)} (now ${now})`);
     } else if (typeof exp !== 'number' || exp <= iat || exp - iat > MAX_ASSERTION_LIFETIME_S) {
@@ -266,7 +310,8 @@ export class FakeFcmService {
     const accessToken = authorization.startsWith('Bearer ')
       ? authorization.slice('Bearer '.length)
       : undefined;
-    const authorized = accessToken !== undefined && this.issued.has(accessToken);
+    const expired = accessToken !== undefined && this.expired.has(accessToken);
+    const authorized = accessToken !== undefined && this.issued.has(accessToken) && !expired;
     let message: FcmMessage | undefined;
     try {
       message = (JSON.parse(body) as { message?: FcmMessage }).message;
@@ -275,15 +320,26 @@ export class FakeFcmService {
     }
     if (message) problems.push(...messageProblems(message));
     else if (problems.length === 0) problems.push('no message');
-    const deviceToken = typeof message?.token === 'string' ? message.token : '';
+    const send: ReceivedFcmSend = {
+      at: Date.now(),
+      path,
+      headers: req.headers,
+      accessToken,
+      authorized,
+      deviceToken: typeof message?.token === 'string' ? message.token : '',
+      message,
+      status: 0,
+      problems,
+    };
 
-    let status: number;
     if (!authorized) {
-      problems.push(accessToken ? 'bearer token was not issued by the token endpoint' : 'no bearer token');
-      status = 401;
+      if (!expired) {
+        problems.push(accessToken ? 'bearer token was not issued by the token endpoint' : 'no bearer token');
+      }
+      send.status = 401;
       json(
         res,
-        status,
+        send.status,
         fcmError(
           401,
           'UNAUTHENTICATED',
@@ -291,38 +347,27 @@ export class FakeFcmService {
         ),
       );
     } else if (problems.length > 0) {
-      status = 400;
-      json(res, status, fcmError(400, 'INVALID_ARGUMENT', `Invalid message: ${problems.join('; ')}`));
+      send.status = 400;
+      json(res, send.status, fcmError(400, 'INVALID_ARGUMENT', `Invalid message: ${problems.join('; ')}`));
     } else {
-      const answer = this.scripts.get(deviceToken)?.shift() ?? 200;
-      const {
-        status: answered,
-        body: answerBody,
-        headers,
-      } = typeof answer === 'number' ? { status: answer, body: undefined, headers: {} } : answer;
-      status = answered;
-      json(
-        res,
-        status,
-        answerBody ??
-          (status === 200
-            ? { name: `projects/${this.projectId}/messages/0:${randomBytes(8).toString('hex')}` }
-            : fcmError(status, 'INTERNAL', 'Internal error encountered.')),
-        headers,
-      );
+      const scripted = this.scripts.get(send.deviceToken)?.shift() ?? 200;
+      const answer = typeof scripted === 'function' ? scripted(send) : scripted;
+      if (answer !== 'hang') {
+        const response = typeof answer === 'number' ? { status: answer } : answer;
+        send.status = response.status;
+        json(
+          res,
+          send.status,
+          response.body ??
+            (send.status === 200
+              ? { name: `projects/${this.projectId}/messages/0:${randomBytes(8).toString('hex')}` }
+              : fcmError(send.status, 'INTERNAL', 'Internal error encountered.')),
+          response.headers,
+        );
+      }
     }
     this.problemLog.push(...problems.map((problem) => `send: ${problem}`));
-    this.sendRequests.record({
-      at: Date.now(),
-      path,
-      headers: req.headers,
-      accessToken,
-      authorized,
-      deviceToken,
-      message,
-      status,
-      problems,
-    });
+    this.sendRequests.record(send);
   }
 }
 
