@@ -261,6 +261,18 @@ describe('push notifications (e2e)', () => {
     expect(fake.requestsTo(browser)).toEqual([]);
   });
 
+  it('should not push a message its sender deleted before the push was due', async () => {
+    const { client, owner, conversation, browser } = await recipient();
+
+    const message = await factory.send(client, conversation.id, 'Oops, wrong chat');
+    await t.http.delete(`/v1/chat/messages/${message.id}`).set('Authorization', client.auth).expect(200);
+
+    expect(await settledOutbox(owner.id, conversation.id)).toEqual([
+      expect.objectContaining({ status: 'skipped', skip_reason: 'deleted' }),
+    ]);
+    expect(fake.requestsTo(browser)).toEqual([]);
+  });
+
   it('should announce a burst of five messages in one push', async () => {
     const { client, owner, conversation, browser } = await recipient();
 

@@ -23,6 +23,8 @@ export interface PushContext {
   muted: boolean;
   /** Messages of the batch not yet delivered to (nor read by) the recipient. */
   pushable: number;
+  /** Messages of the batch the sender deleted. */
+  deleted: number;
   recipientReadSeq: number;
   lastMessage: { id: string; seq: number; content: string | null } | null;
 }
@@ -94,6 +96,9 @@ export class PushOutboxRepository {
        )
        SELECT c.listing_id, c.read_seq, c.muted,
               (SELECT count(*)::int FROM waiting) AS pushable,
+              (SELECT count(*)::int FROM chat.messages m
+               WHERE m.conversation_id = $1 AND m.sender_user_id = $3 AND m.seq BETWEEN $4 AND $5
+                 AND m.is_deleted) AS deleted,
               last.id AS last_id, last.seq AS last_seq, last.content AS last_content
        FROM c LEFT JOIN LATERAL (SELECT * FROM waiting ORDER BY seq DESC LIMIT 1) last ON true`,
       [push.conversationId, push.userId, push.senderUserId, push.firstSeq, push.lastSeq],
@@ -104,6 +109,7 @@ export class PushOutboxRepository {
       listingId: row.listing_id as string,
       muted: row.muted as boolean,
       pushable: row.pushable as number,
+      deleted: row.deleted as number,
       recipientReadSeq: row.read_seq as number,
       lastMessage: row.last_id
         ? {

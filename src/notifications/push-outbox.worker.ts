@@ -12,7 +12,7 @@ import { ListingDirectory } from '../chat/ports/listing-directory.port';
 import { UserDirectory } from '../chat/ports/user-directory.port';
 import { buildPushContent } from './push-content.builder';
 import { PushDevice } from './push-device.entity';
-import { type ClaimedPush, PushOutboxRepository } from './push-outbox.repository';
+import { type ClaimedPush, type PushContext, PushOutboxRepository } from './push-outbox.repository';
 import { nextAttemptDelayMs } from './push-retry-policy';
 import { PushSenderRegistry } from './push-sender-registry';
 import type { PushNotificationContent, PushResult, PushTarget } from './senders/push-sender.port';
@@ -91,10 +91,7 @@ export class PushOutboxWorker implements OnApplicationBootstrap, BeforeApplicati
     if (!context) return this.outbox.markSkipped(push.id, 'conversation_gone');
     if (context.muted) return this.outbox.markSkipped(push.id, 'muted');
     if (context.pushable === 0 || !context.lastMessage) {
-      return this.outbox.markSkipped(
-        push.id,
-        context.recipientReadSeq >= push.lastSeq ? 'read' : 'delivered',
-      );
+      return this.outbox.markSkipped(push.id, nothingLeftReason(context, push));
     }
     const devices = await this.devices.findBy({ userId: push.userId });
     if (devices.length === 0) return this.outbox.markSkipped(push.id, 'no_device');
@@ -150,4 +147,11 @@ export class PushOutboxWorker implements OnApplicationBootstrap, BeforeApplicati
       return { outcome: 'retry', error: `sender failed: ${(error as Error).message}` };
     }
   }
+}
+
+/** Why a batch has nothing left to announce. */
+function nothingLeftReason(context: PushContext, push: ClaimedPush): string {
+  if (context.recipientReadSeq >= push.lastSeq) return 'read';
+  if (context.deleted >= push.messageCount) return 'deleted';
+  return 'delivered';
 }

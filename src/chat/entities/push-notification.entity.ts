@@ -75,7 +75,7 @@ export class PushNotification {
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
 
-  /** Why a row was not sent: read, delivered, muted, no_device, merged. */
+  /** Why a row was not sent: read, delivered, deleted, muted, no_device, merged, conversation_gone. */
   @Column({ type: 'varchar', length: 32, name: 'skip_reason', nullable: true })
   skipReason!: string | null;
 
