@@ -27,7 +27,9 @@ export function selfSignedCertificate(options: SelfSignedCertificateOptions = {}
   const ecdsaWithSha256 = sequence(oid('1.2.840.10045.4.3.2'));
   const name = sequence(der(0x31, sequence(oid('2.5.4.3'), der(0x0c, Buffer.from(ip)))));
   const serial = randomBytes(8);
-  serial[0] &= 0x7f; // a positive INTEGER
+  // A positive INTEGER in minimal DER: the first byte neither has its top bit set (negative) nor is
+  // zero (a leading zero before a byte below 0x80 is "illegal padding", refused by OpenSSL).
+  serial[0] = 0x40 | (serial[0] & 0x3f);
   const now = Date.now();
   const tbs = sequence(
     der(0xa0, der(0x02, Buffer.from([2]))), // v3
