@@ -9,6 +9,7 @@ export default defineConfig(
   {
     ignores: [
       'dist/',
+      'client/dist/',
       '.test-build/',
       'node_modules/',
       'coverage/',

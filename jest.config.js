@@ -33,7 +33,8 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   // The server compiled for multi-process tests (test/utils/parley-process.ts): never a module or a
   // test of ours, and written during runs, which would retrigger --watchAll.
-  modulePathIgnorePatterns: ['<rootDir>/.test-build/'],
+  // client/dist: the SDK's build output, never a test or a module to resolve.
+  modulePathIgnorePatterns: ['<rootDir>/.test-build/', '<rootDir>/client/dist/'],
   // Relative ESM-style imports ('./x.js') resolve to the TypeScript source.
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
@@ -50,7 +51,12 @@ module.exports = {
       displayName: 'unit',
       rootDir: '.',
       // bench/: the benchmark's own arithmetic (percentiles, ratios), never its figures.
-      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts'],
+      // client/: the SDK's own logic (backoff, outbox, throttling, ordering) against a fake socket.
+      testMatch: [
+        '<rootDir>/src/**/*.spec.ts',
+        '<rootDir>/bench/**/*.spec.ts',
+        '<rootDir>/client/src/**/*.spec.ts',
+      ],
     },
     {
       ...shared,

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { ConversationDetailWire, ConversationListItemWire, ConversationWire } from '../wire/rest-wire';
 
 /** The conversation fields of the spec, plus `last_seq` for catch-up. */
-export class ConversationResponse {
+export class ConversationResponse implements ConversationWire {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) listing_id!: string;
   @ApiProperty({ format: 'uuid' }) client_user_id!: string;
@@ -15,13 +16,16 @@ export class ConversationResponse {
   @ApiProperty({ description: 'seq of the newest message (0 when empty)' }) last_seq!: number;
 }
 
-export class ConversationDetailResponse extends ConversationResponse {
+export class ConversationDetailResponse extends ConversationResponse implements ConversationDetailWire {
   @ApiProperty({ format: 'uuid' }) other_user_id!: string;
   @ApiProperty({ type: String, nullable: true }) other_user_name!: string | null;
   @ApiProperty({ type: String, nullable: true }) other_user_picture!: string | null;
 }
 
-export class ConversationListItemResponse extends ConversationDetailResponse {
+export class ConversationListItemResponse
+  extends ConversationDetailResponse
+  implements ConversationListItemWire
+{
   @ApiProperty() other_user_online!: boolean;
   @ApiProperty({ type: String, nullable: true }) listing_title!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'decimal as a string' })

@@ -5,9 +5,10 @@ import {
   type MessageStatus,
   type MessageType,
 } from '../entities/message.entity';
+import type { MessageWire } from '../wire/rest-wire';
 
 /** A message as REST returns it and as `message` frames carry it in `data`. */
-export class MessageResponse {
+export class MessageResponse implements MessageWire {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) conversation_id!: string;
   @ApiProperty({ format: 'uuid' }) sender_user_id!: string;

@@ -3,11 +3,12 @@ import { IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, MinLength } from 'class-
 import { MESSAGE_TYPES, type MessageType } from '../entities/message.entity';
 import { Trim } from './query-transforms';
 import { MaxChars, NoNulCharacter } from './text-constraints';
+import type { SendMessageWire } from '../wire/rest-wire';
 
 export const MAX_MESSAGE_LENGTH = 5000;
 
 /** Body of `POST .../messages` and of the `message` WebSocket frame: one set of rules for both. */
-export class SendMessageDto {
+export class SendMessageDto implements SendMessageWire {
   @ApiProperty({ minLength: 1, maxLength: MAX_MESSAGE_LENGTH, description: 'Trimmed; never empty' })
   @Trim()
   @IsString()

@@ -1,12 +1,2 @@
-/** Every error code Parley puts on the wire, over HTTP (`code`) and WebSocket error frames. */
-export enum ChatErrorCode {
-  Unauthorized = 'unauthorized',
-  Forbidden = 'forbidden',
-  NotFound = 'not_found',
-  ValidationFailed = 'validation_failed',
-  Conflict = 'conflict',
-  RateLimited = 'rate_limited',
-  InvalidJson = 'invalid_json',
-  UnknownType = 'unknown_type',
-  Internal = 'internal',
-}
+// Defined with the wire format, which the client SDK compiles too.
+export { ChatErrorCode } from '../wire/chat-error-code';

@@ -1,7 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional } from 'class-validator';
+import type {
+  ConversationNotificationsRequestWire,
+  ConversationNotificationsWire,
+} from '../../chat/wire/rest-wire';
 
-export class ConversationNotificationsDto {
+export class ConversationNotificationsDto implements ConversationNotificationsRequestWire {
   @ApiProperty() @IsBoolean() muted!: boolean;
 
   @ApiPropertyOptional({
@@ -13,7 +17,7 @@ export class ConversationNotificationsDto {
   muted_until?: string;
 }
 
-export class ConversationNotificationsResponse {
+export class ConversationNotificationsResponse implements ConversationNotificationsWire {
   @ApiProperty({ format: 'uuid' }) conversation_id!: string;
   @ApiProperty() is_muted!: boolean;
   @ApiProperty({

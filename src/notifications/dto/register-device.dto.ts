@@ -11,6 +11,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { PushPlatform } from '../senders/push-sender.port';
+import type { RegisterDeviceWire } from '../../chat/wire/rest-wire';
 
 export const PUSH_PLATFORMS: readonly PushPlatform[] = ['webpush', 'fcm', 'apns'];
 
@@ -40,7 +41,7 @@ export class WebPushSubscriptionDto {
   keys!: WebPushKeysDto;
 }
 
-export class RegisterDeviceDto {
+export class RegisterDeviceDto implements RegisterDeviceWire {
   @ApiProperty({ enum: PUSH_PLATFORMS })
   @IsIn(PUSH_PLATFORMS, { message: `platform must be one of: ${PUSH_PLATFORMS.join(', ')}` })
   platform!: PushPlatform;
