@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type TestAgent from 'supertest/lib/agent';
+import type { ConversationWire, MessageWire } from '../../src/chat/wire/rest-wire';
 
 export interface TestUser {
   id: string;
@@ -16,36 +17,9 @@ export interface TestListing {
   title: string;
 }
 
-export interface TestConversation {
-  id: string;
-  listing_id: string;
-  client_user_id: string;
-  owner_user_id: string;
-  created_at: string;
-  updated_at: string;
-  last_message_at: string | null;
-  is_active: boolean;
-  archived_by_client: boolean;
-  archived_by_owner: boolean;
-  last_seq: number;
-}
-
-export interface TestMessage {
-  id: string;
-  conversation_id: string;
-  sender_user_id: string;
-  seq: number;
-  client_message_id: string | null;
-  message_type: 'text' | 'image' | 'document' | 'system';
-  content: string | null;
-  media_url: string | null;
-  status: 'sent' | 'delivered' | 'read';
-  read_at: string | null;
-  delivered_at: string | null;
-  created_at: string;
-  updated_at: string;
-  is_deleted: boolean;
-}
+/** What the API answers, typed by the wire definition the server and the SDK share. */
+export type TestConversation = ConversationWire;
+export type TestMessage = MessageWire;
 
 /** Creates users, listings and conversations through the public HTTP API, as a client app would. */
 export class ChatFactory {
