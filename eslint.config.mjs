@@ -10,6 +10,7 @@ export default defineConfig(
     ignores: [
       'dist/',
       'client/dist/',
+      'client/dist-esm/',
       '.test-build/',
       'node_modules/',
       'coverage/',
@@ -48,6 +49,11 @@ export default defineConfig(
     // Plain JS config files are not in tsconfig: lint them without type information.
     files: ['**/*.{js,mjs,cjs}'],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    // The demo page's plain browser modules.
+    files: ['demo/**/*.js'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'module' },
   },
   {
     // Jest matchers (expect.any, mock.calls) and supertest bodies are typed `any`, and

@@ -34,7 +34,11 @@ const shared = {
   // The server compiled for multi-process tests (test/utils/parley-process.ts): never a module or a
   // test of ours, and written during runs, which would retrigger --watchAll.
   // client/dist: the SDK's build output, never a test or a module to resolve.
-  modulePathIgnorePatterns: ['<rootDir>/.test-build/', '<rootDir>/client/dist/'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/.test-build/',
+    '<rootDir>/client/dist/',
+    '<rootDir>/client/dist-esm/',
+  ],
   // Relative ESM-style imports ('./x.js') resolve to the TypeScript source.
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { parseOrigins } from './app.module';
 import { ChatWsAdapter } from './chat/ws/chat-ws.adapter';
 import type { EnvironmentVariables } from './config/environment.schema';
+import { serveDemo } from './demo-static';
 
 /** Everything main.ts does to the app besides listening, so tests boot the same server. */
 export function configureApp(app: INestApplication): INestApplication {
@@ -29,5 +30,6 @@ export function configureApp(app: INestApplication): INestApplication {
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  serveDemo(app);
   return app;
 }

@@ -76,6 +76,8 @@ describe('ChatModule in a host app (e2e)', () => {
 
     await http.get('/api/v1/chat/conversations').auth(client.token, { type: 'bearer' }).expect(404);
     await http.get('/api/v2/v1/chat/conversations').auth(client.token, { type: 'bearer' }).expect(404);
+    // The demo page belongs to the standalone server (configureApp), never to a host of ChatModule.
+    await http.get('/demo/').expect(404);
 
     // The chat's own validation errors keep their shape.
     const invalid = await http

@@ -256,4 +256,33 @@ describe(ConversationConnection.name, () => {
     expect(FakeSocket.all.length).toBeGreaterThan(1);
     expect(FakeSocket.all[0].readyState).toBe(3);
   });
+
+  it("should drop the socket on the browser's offline event, queue sends, and redial at once when online", async () => {
+    const browserWindow = new EventTarget();
+    (globalThis as { window?: EventTarget }).window = browserWindow;
+    try {
+      connect({ reconnect: { initialMs: 60_000, maxMs: 60_000 } });
+      await settle();
+      latest().accept(0);
+
+      browserWindow.dispatchEvent(new Event('offline'));
+      expect(states.at(-1)).toBe('reconnecting');
+      expect(FakeSocket.all[0].readyState).toBe(3);
+      const sent = sut.send('while offline', { clientMessageId: 'offline-1' });
+      expect(sut.outgoing()[0].state).toBe('pending');
+      expect(FakeSocket.all[0].frames('message')).toEqual([]);
+
+      browserWindow.dispatchEvent(new Event('online'));
+      await settle();
+      expect(FakeSocket.all).toHaveLength(2);
+      latest().accept(0);
+      expect(latest().frames('message')).toEqual([
+        expect.objectContaining({ content: 'while offline', client_message_id: 'offline-1' }),
+      ]);
+      latest().message(1, 'offline-1', 'me');
+      await expect(sent).resolves.toMatchObject({ seq: 1 });
+    } finally {
+      delete (globalThis as { window?: EventTarget }).window;
+    }
+  });
 });

@@ -402,11 +402,16 @@ export class ConversationConnection extends TypedEmitter<ConnectionEvents> {
         return;
       }
       // Silent for two periods: the socket is dead even if it looks open. Resume on a new one.
-      const socket = this.socket;
-      this.teardownSocket();
-      socket?.close(4000, 'Heartbeat timeout');
-      this.scheduleReconnect(0);
+      this.dropSocket('Heartbeat timeout', 0);
     }, periodMs);
+  }
+
+  /** Gives up on the current socket (dead or about to be) and resumes on a new one after delayMs. */
+  private dropSocket(reason: string, delayMs: number): void {
+    const socket = this.socket;
+    this.teardownSocket();
+    socket?.close(4000, reason);
+    this.scheduleReconnect(delayMs);
   }
 
   private scheduleReconnect(delayMs: number): void {
@@ -430,10 +435,18 @@ export class ConversationConnection extends TypedEmitter<ConnectionEvents> {
     const onVisibility = (): void => {
       if (document?.visibilityState === 'visible') this.reconnectNow();
     };
+    // The browser lost its network: the socket may look open for a long while (until the
+    // heartbeat gives up), so queue sends from now on and reconnect, at once on 'online'.
+    const onOffline = (): void => {
+      if (this.socket && !this.closing && !this.isClosed())
+        this.dropSocket('Browser offline', this.backoff.next());
+    };
     window.addEventListener('online', this.reconnectNow);
+    window.addEventListener('offline', onOffline);
     document?.addEventListener('visibilitychange', onVisibility);
     this.unhook.push(
       () => window.removeEventListener('online', this.reconnectNow),
+      () => window.removeEventListener('offline', onOffline),
       () => document?.removeEventListener('visibilitychange', onVisibility),
     );
   }
