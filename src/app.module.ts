@@ -33,7 +33,7 @@ import { LoggingModule } from './logging/logging.module';
       inject: [ConfigService],
       useFactory: (config: ConfigService<EnvironmentVariables, true>) => ({
         wsHeartbeatMs: config.get('WS_HEARTBEAT_MS', { infer: true }),
-        allowedOrigins: parseOrigins(config.get('CORS_ORIGINS', { infer: true })),
+        allowedOrigins: parseCommaList(config.get('CORS_ORIGINS', { infer: true })),
         rateLimits: {
           messages: config.get('WS_MESSAGE_RATE_LIMIT', { infer: true }),
           typing: config.get('WS_TYPING_RATE_LIMIT', { infer: true }),
@@ -68,7 +68,7 @@ function pushOptions(config: ConfigService<EnvironmentVariables, true>): PushOpt
     batchMaxMs: config.get('PUSH_BATCH_MAX_MS', { infer: true }),
     pollMs: config.get('PUSH_POLL_MS', { infer: true }),
     preview: config.get('PUSH_PREVIEW', { infer: true }),
-    endpointHosts: hosts ? parseOrigins(hosts) : undefined,
+    endpointHosts: hosts ? parseCommaList(hosts) : undefined,
     allowLoopbackEndpoints: config.get('PUSH_ALLOW_LOOPBACK_ENDPOINTS', { infer: true }),
     worker: config.get('PUSH_WORKER', { infer: true }),
     webPush:
@@ -94,7 +94,7 @@ function pushOptions(config: ConfigService<EnvironmentVariables, true>): PushOpt
 }
 
 /** A comma-separated list, trimmed, without empties. */
-export function parseOrigins(raw: string | undefined): string[] {
+export function parseCommaList(raw: string | undefined): string[] {
   return (raw ?? '')
     .split(',')
     .map((origin) => origin.trim())

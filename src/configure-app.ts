@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { parseOrigins } from './app.module';
+import { parseCommaList } from './app.module';
 import { ChatWsAdapter } from './chat/ws/chat-ws.adapter';
 import type { EnvironmentVariables } from './config/environment.schema';
 import { serveDemo } from './demo-static';
@@ -13,7 +13,7 @@ export function configureApp(app: INestApplication): INestApplication {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   ChatWsAdapter.install(app);
-  const origins = parseOrigins(config.get('CORS_ORIGINS', { infer: true }));
+  const origins = parseCommaList(config.get('CORS_ORIGINS', { infer: true }));
   app.enableCors({ origin: origins.length > 0 ? origins : true });
 
   const document = SwaggerModule.createDocument(

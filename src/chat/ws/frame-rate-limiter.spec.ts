@@ -124,6 +124,20 @@ describe(FrameRateLimiter.name, () => {
     const unreachable: ThrottlerStorage = {
       increment: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
     };
+
+    /** A shared storage that answers only while reachable, as Redis through an outage. */
+    function flakyStorage(): {
+      shared: ThrottlerStorageService;
+      flaky: ThrottlerStorage;
+      setReachable: (value: boolean) => void;
+    } {
+      const shared = new ThrottlerStorageService();
+      let reachable = false;
+      const flaky: ThrottlerStorage = {
+        increment: (...args) => (reachable ? shared.increment(...args) : unreachable.increment(...args)),
+      };
+      return { shared, flaky, setReachable: (value) => (reachable = value) };
+    }
     let warn: jest.SpyInstance;
 
     beforeEach(() => {
@@ -146,16 +160,12 @@ describe(FrameRateLimiter.name, () => {
     });
 
     it('should count in the shared storage again once it answers', async () => {
-      const shared = new ThrottlerStorageService();
-      let reachable = false;
-      const flaky: ThrottlerStorage = {
-        increment: (...args) => (reachable ? shared.increment(...args) : unreachable.increment(...args)),
-      };
+      const { shared, flaky, setReachable } = flakyStorage();
       const sut = new FrameRateLimiter(settings(), flaky);
 
       try {
         await allowed(sut, 4);
-        reachable = true;
+        setReachable(true);
         const answers = await allowed(sut, 5);
 
         expect(answers).toEqual([true, true, true, true, false]);
@@ -166,18 +176,14 @@ describe(FrameRateLimiter.name, () => {
     });
 
     it('should warn once per outage', async () => {
-      const shared = new ThrottlerStorageService();
-      let reachable = false;
-      const flaky: ThrottlerStorage = {
-        increment: (...args) => (reachable ? shared.increment(...args) : unreachable.increment(...args)),
-      };
+      const { shared, flaky, setReachable } = flakyStorage();
       const sut = new FrameRateLimiter(settings(), flaky);
 
       try {
         await allowed(sut, 2);
-        reachable = true;
+        setReachable(true);
         await allowed(sut, 1);
-        reachable = false;
+        setReachable(false);
         await allowed(sut, 2);
 
         expect(warn).toHaveBeenCalledTimes(2);
