@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { PreparedStatements } from '../database/prepared-statements';
+import { WriteCoalescer } from '../database/write-coalescer';
 import { ChatSettings } from './chat-settings';
 import { ConversationRepository } from './conversation.repository';
 import type { ConversationSide } from './conversation-side';
 import { Message, type MessageStatus, type MessageType } from './entities/message.entity';
+import { INSERT_MESSAGES, MARK_DELIVERED } from './message-write.statements';
 
 export interface NewMessage {
   conversationId: string;
@@ -33,7 +36,20 @@ export interface ReadMarkResult {
   newestMarkedId: string | null;
 }
 
+interface DeliveryMark {
+  conversationId: string;
+  recipientId: string;
+  messageIds: readonly string[];
+  deliveredAt: Date;
+}
+
 type Row = Record<string, unknown>;
+
+/**
+ * Two statements in flight keep PostgreSQL busy on both cores while the next
+ * batch gathers; more would only shrink the batches.
+ */
+const GROUP_COMMIT = { maxBatch: 128, maxInFlight: 2 } as const;
 
 const UNIQUE_VIOLATION = '23505';
 const CLIENT_MESSAGE_ID_INDEX = 'uq_messages_sender_client_message_id';
@@ -70,10 +86,28 @@ export function isDuplicateClientMessageId(error: unknown): boolean {
 
 @Injectable()
 export class MessageRepository {
+  private readonly statements: PreparedStatements;
+  private readonly inserts: WriteCoalescer<NewMessage, Message | null>;
+  private readonly deliveries: WriteCoalescer<DeliveryMark, string[]>;
+
   constructor(
     @InjectRepository(Message) private readonly repository: Repository<Message>,
     private readonly settings: ChatSettings,
-  ) {}
+  ) {
+    this.statements = new PreparedStatements(repository.manager.connection);
+    this.inserts = new WriteCoalescer({
+      ...GROUP_COMMIT,
+      // The statement gives each conversation one new seq.
+      key: (input) => input.conversationId,
+      writeBatch: (inputs) => this.insertMany(inputs),
+    });
+    this.deliveries = new WriteCoalescer({
+      ...GROUP_COMMIT,
+      // One recipient's tabs mark the same messages: the second must find them delivered.
+      key: (mark) => `${mark.conversationId}:${mark.recipientId}`,
+      writeBatch: (marks) => this.markDeliveredMany(marks),
+    });
+  }
 
   findById(id: string): Promise<Message | null> {
     return this.repository.findOneBy({ id });
@@ -84,77 +118,32 @@ export class MessageRepository {
   }
 
   /**
-   * Allocates the next seq and stores the message in ONE statement, so the seq is
-   * gap-free (a failed insert rolls the counter back) and costs one round trip.
-   * The row lock on the conversation orders concurrent sends. A message from one
-   * party un-archives the conversation for the other. Timestamps are stored at
-   * the millisecond precision the API shows, so a message's own `created_at`
-   * works as an exact `before`/`after` cursor.
-   * Throws the driver's unique violation when (sender, client_message_id) exists.
+   * Stores a message with the next seq of its conversation; null when nothing
+   * was stored because the sender already used this `client_message_id` (or
+   * the conversation is gone). Concurrent calls are group-committed: see
+   * `INSERT_MESSAGES`.
+   * Throws the driver's unique violation when a concurrent send with the same
+   * (sender, client_message_id) committed first.
    */
-  /**
-   * Allocates the next seq and stores the message in one statement, and in the
-   * same statement (so a crash cannot separate them) queues a push for the
-   * recipient when they have a device and have not muted the conversation: a
-   * new pending outbox row, or one more message in the pending one, due after
-   * the delay but never later than the batch maximum after its first message.
-   */
-  async insertNext(input: NewMessage): Promise<Message> {
+  insertNext(input: NewMessage): Promise<Message | null> {
+    return this.inserts.write(input);
+  }
+
+  private async insertMany(inputs: readonly NewMessage[]): Promise<Array<Message | null>> {
     const { delayMs, batchMaxMs } = this.settings.push;
-    const rows: Row[] = await this.repository.query(
-      `WITH c AS (
-         UPDATE chat.conversations
-         SET last_seq = last_seq + 1,
-             last_message_at = date_trunc('milliseconds', clock_timestamp()),
-             updated_at = date_trunc('milliseconds', clock_timestamp()),
-             archived_by_client = CASE WHEN owner_user_id = $2 THEN false ELSE archived_by_client END,
-             archived_by_owner = CASE WHEN client_user_id = $2 THEN false ELSE archived_by_owner END
-         WHERE id = $1
-         RETURNING last_seq, last_message_at,
-           CASE WHEN client_user_id = $2 THEN owner_user_id ELSE client_user_id END AS recipient_id,
-           CASE WHEN client_user_id = $2 THEN owner_muted_until ELSE client_muted_until END AS recipient_muted_until
-       ),
-       m AS (
-         INSERT INTO chat.messages
-           (conversation_id, sender_user_id, seq, client_message_id, message_type, content, media_url, created_at, updated_at)
-         SELECT $1, $2, c.last_seq, $3, $4, $5, $6, c.last_message_at, c.last_message_at FROM c
-         RETURNING *
-       ),
-       push AS (
-         INSERT INTO chat.push_notifications AS p
-           (user_id, conversation_id, message_id, sender_user_id, title, body, first_seq, last_seq,
-            message_count, batch_started_at, next_attempt_at)
-         SELECT c.recipient_id, $1, m.id, $2, '', '', m.seq, m.seq, 1, now(),
-                now() + make_interval(secs => $7::double precision / 1000)
-         FROM c, m
-         WHERE (c.recipient_muted_until IS NULL OR c.recipient_muted_until <= now())
-           AND EXISTS (SELECT 1 FROM chat.push_devices d WHERE d.user_id = c.recipient_id)
-         ON CONFLICT (user_id, conversation_id) WHERE status = 'pending' DO UPDATE
-           SET message_id = EXCLUDED.message_id,
-               last_seq = GREATEST(p.last_seq, EXCLUDED.last_seq),
-               message_count = p.message_count + 1,
-               -- A batch waiting to retry keeps its time: a provider's Retry-After comes first.
-               next_attempt_at = GREATEST(
-                 CASE WHEN p.attempts > 0 THEN p.next_attempt_at END,
-                 LEAST(
-                   p.batch_started_at + make_interval(secs => $8::double precision / 1000),
-                   now() + make_interval(secs => $7::double precision / 1000))),
-               updated_at = now()
-         RETURNING 1
-       )
-       SELECT m.* FROM m`,
-      [
-        input.conversationId,
-        input.senderUserId,
-        input.clientMessageId,
-        input.messageType,
-        input.content,
-        input.mediaUrl,
-        delayMs,
-        batchMaxMs,
-      ],
-    );
-    return messageFromRow(rows[0]);
+    const rows = await this.statements.query(INSERT_MESSAGES, [
+      inputs.map((input) => input.conversationId),
+      inputs.map((input) => input.senderUserId),
+      inputs.map((input) => input.clientMessageId),
+      inputs.map((input) => input.messageType),
+      inputs.map((input) => input.content),
+      inputs.map((input) => input.mediaUrl),
+      delayMs,
+      batchMaxMs,
+    ]);
+    // One message per conversation per batch (the coalescer's key), so the conversation finds it.
+    const byConversation = new Map(rows.map((row) => [row.conversation_id as string, messageFromRow(row)]));
+    return inputs.map((input) => byConversation.get(input.conversationId) ?? null);
   }
 
   page(query: MessagePageQuery): Promise<Message[]> {
@@ -206,7 +195,10 @@ export class MessageRepository {
     };
   }
 
-  /** Marks the given messages delivered if the recipient had not got them yet; returns those changed. */
+  /**
+   * Marks the given messages delivered if the recipient had not got them yet;
+   * returns those changed. Concurrent calls share one statement.
+   */
   async markDelivered(
     conversationId: string,
     recipientId: string,
@@ -214,18 +206,19 @@ export class MessageRepository {
     deliveredAt: Date,
   ): Promise<string[]> {
     if (messageIds.length === 0) return [];
-    const rows: Row[] = await this.repository.query(
-      // Wrapped in a SELECT: TypeORM returns [rows, count] for a bare UPDATE.
-      `WITH delivered AS (
-         UPDATE chat.messages
-         SET status = 'delivered', delivered_at = $4, updated_at = $4
-         WHERE conversation_id = $1 AND sender_user_id <> $2 AND status = 'sent' AND id = ANY($3::uuid[])
-         RETURNING id
-       )
-       SELECT id FROM delivered`,
-      [conversationId, recipientId, messageIds, deliveredAt],
-    );
-    return rows.map((row) => row.id as string);
+    return this.deliveries.write({ conversationId, recipientId, messageIds, deliveredAt });
+  }
+
+  private async markDeliveredMany(marks: readonly DeliveryMark[]): Promise<string[][]> {
+    const flat = marks.flatMap((mark, index) => mark.messageIds.map((id) => ({ id, index })));
+    const rows = await this.statements.query(MARK_DELIVERED, [
+      flat.map((entry) => entry.id),
+      flat.map((entry) => marks[entry.index].conversationId),
+      flat.map((entry) => marks[entry.index].recipientId),
+      flat.map((entry) => marks[entry.index].deliveredAt),
+    ]);
+    const changed = new Set(rows.map((row) => row.id as string));
+    return marks.map((mark) => mark.messageIds.filter((id) => changed.has(id)));
   }
 
   /**

@@ -44,12 +44,16 @@ class FakeMessageRepository {
     );
   }
 
-  insertNext(input: NewMessage): Promise<Message> {
+  insertNext(input: NewMessage): Promise<Message | null> {
     if (this.failNextInsertWith) {
       const error = this.failNextInsertWith;
       this.failNextInsertWith = null;
       return Promise.reject(error);
     }
+    const earlier = this.stored.some(
+      (m) => m.senderUserId === input.senderUserId && m.clientMessageId === input.clientMessageId,
+    );
+    if (input.clientMessageId !== null && earlier) return Promise.resolve(null);
     const now = new Date();
     const message = Object.assign(new Message(), {
       ...input,

@@ -42,12 +42,9 @@ export class MessagesService {
     }
     const conversationId = membership.conversation.id;
     const clientMessageId = input.client_message_id ?? null;
-    if (clientMessageId) {
-      const earlier = await this.findEarlierSend(senderId, clientMessageId, conversationId);
-      if (earlier) return { message: toMessageView(earlier), created: false };
-    }
-    let stored: Message;
+    let stored: Message | null;
     try {
+      // No lookup first: the statement itself skips a client_message_id already stored.
       stored = await this.messages.insertNext({
         conversationId,
         senderUserId: senderId,
@@ -58,11 +55,15 @@ export class MessagesService {
       });
     } catch (error) {
       // A concurrent retry of the same client_message_id won the race.
-      if (clientMessageId && isDuplicateClientMessageId(error)) {
-        const earlier = await this.findEarlierSend(senderId, clientMessageId, conversationId);
-        if (earlier) return { message: toMessageView(earlier), created: false };
-      }
-      throw error;
+      if (!clientMessageId || !isDuplicateClientMessageId(error)) throw error;
+      stored = null;
+    }
+    if (!stored) {
+      const earlier = clientMessageId
+        ? await this.findEarlierSend(senderId, clientMessageId, conversationId)
+        : null;
+      if (!earlier) throw ChatException.notFound('Conversation');
+      return { message: toMessageView(earlier), created: false };
     }
     const message = toMessageView(stored);
     this.events.publish({ type: 'message.created', conversationId, message });

@@ -1,0 +1,104 @@
+import type { PreparedStatement } from '../database/prepared-statements';
+
+/**
+ * Stores a batch of messages, at most one per conversation, in ONE statement:
+ * each conversation's next seq is allocated and its message inserted together,
+ * so seqs are gap-free (a failed insert rolls the counter back) and the row
+ * lock on the conversation orders concurrent sends. In the same statement (so
+ * a crash cannot separate them) it queues a push for each recipient who has a
+ * device and has not muted the conversation: a new pending outbox row, or one
+ * more message in the pending one, due after the delay but never later than
+ * the batch maximum after its first message.
+ *
+ * A message whose (sender, client_message_id) is already stored is left out
+ * and gets no row back: the caller answers with the earlier message. A message
+ * from one party un-archives the conversation for the other. Timestamps are
+ * kept at the millisecond precision the API shows, so a message's own
+ * `created_at` works as an exact `before`/`after` cursor.
+ *
+ * $1..$6: per-message arrays (conversation, sender, client_message_id, type,
+ * content, media_url); $7 push delay ms; $8 push batch maximum ms.
+ */
+export const INSERT_MESSAGES: PreparedStatement = {
+  name: 'parley_insert_messages_v1',
+  text: `WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::varchar[], $5::text[], $6::text[])
+      AS i(conversation_id, sender_user_id, client_message_id, message_type, content, media_url)
+  ),
+  fresh AS (
+    SELECT i.* FROM input i
+    WHERE i.client_message_id IS NULL
+       OR NOT EXISTS (
+         SELECT 1 FROM chat.messages e
+         WHERE e.sender_user_id = i.sender_user_id AND e.client_message_id = i.client_message_id)
+  ),
+  c AS (
+    UPDATE chat.conversations cv
+    SET last_seq = cv.last_seq + 1,
+        last_message_at = date_trunc('milliseconds', clock_timestamp()),
+        updated_at = date_trunc('milliseconds', clock_timestamp()),
+        archived_by_client = CASE WHEN cv.owner_user_id = i.sender_user_id THEN false ELSE cv.archived_by_client END,
+        archived_by_owner = CASE WHEN cv.client_user_id = i.sender_user_id THEN false ELSE cv.archived_by_owner END
+    FROM fresh i
+    WHERE cv.id = i.conversation_id
+    RETURNING cv.id AS conversation_id, cv.last_seq, cv.last_message_at,
+      CASE WHEN cv.client_user_id = i.sender_user_id THEN cv.owner_user_id ELSE cv.client_user_id END AS recipient_id,
+      CASE WHEN cv.client_user_id = i.sender_user_id THEN cv.owner_muted_until ELSE cv.client_muted_until END
+        AS recipient_muted_until
+  ),
+  m AS (
+    INSERT INTO chat.messages
+      (conversation_id, sender_user_id, seq, client_message_id, message_type, content, media_url, created_at, updated_at)
+    SELECT c.conversation_id, i.sender_user_id, c.last_seq, i.client_message_id, i.message_type, i.content,
+           i.media_url, c.last_message_at, c.last_message_at
+    FROM c JOIN fresh i USING (conversation_id)
+    RETURNING *
+  ),
+  push AS (
+    INSERT INTO chat.push_notifications AS p
+      (user_id, conversation_id, message_id, sender_user_id, title, body, first_seq, last_seq,
+       message_count, batch_started_at, next_attempt_at)
+    SELECT c.recipient_id, m.conversation_id, m.id, m.sender_user_id, '', '', m.seq, m.seq, 1, now(),
+           now() + make_interval(secs => $7::double precision / 1000)
+    FROM c JOIN m USING (conversation_id)
+    WHERE (c.recipient_muted_until IS NULL OR c.recipient_muted_until <= now())
+      AND EXISTS (SELECT 1 FROM chat.push_devices d WHERE d.user_id = c.recipient_id)
+    ON CONFLICT (user_id, conversation_id) WHERE status = 'pending' DO UPDATE
+      SET message_id = EXCLUDED.message_id,
+          last_seq = GREATEST(p.last_seq, EXCLUDED.last_seq),
+          message_count = p.message_count + 1,
+          -- A batch waiting to retry keeps its time: a provider's Retry-After comes first.
+          next_attempt_at = GREATEST(
+            CASE WHEN p.attempts > 0 THEN p.next_attempt_at END,
+            LEAST(
+              p.batch_started_at + make_interval(secs => $8::double precision / 1000),
+              now() + make_interval(secs => $7::double precision / 1000))),
+          updated_at = now()
+    RETURNING 1
+  )
+  SELECT m.* FROM m`,
+};
+
+/**
+ * Marks messages delivered to their recipients, for several (conversation,
+ * recipient) pairs at once; returns the ids that changed. Only the other
+ * party's messages still `sent` change.
+ *
+ * $1..$4: per-message arrays (message id, conversation, recipient, delivered at).
+ */
+export const MARK_DELIVERED: PreparedStatement = {
+  name: 'parley_mark_delivered_v1',
+  text: `WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[])
+      AS i(message_id, conversation_id, recipient_id, delivered_at)
+  ),
+  delivered AS (
+    UPDATE chat.messages m
+    SET status = 'delivered', delivered_at = i.delivered_at, updated_at = i.delivered_at
+    FROM input i
+    WHERE m.id = i.message_id AND m.conversation_id = i.conversation_id
+      AND m.sender_user_id <> i.recipient_id AND m.status = 'sent'
+    RETURNING m.id
+  )
+  SELECT id FROM delivered`,
+};
