@@ -83,18 +83,36 @@ export class BenchSeeder {
     );
   }
 
-  /** Fills one conversation with `count` messages (seq 1..count) for the history figure. */
-  async history(conversation: BenchConversation, count: number): Promise<void> {
+  /**
+   * Fills one conversation with `count` messages (seq 1..count) for the history figure.
+   *
+   * Like a real long conversation, everything but the newest `unread` messages
+   * was delivered and read long ago. Until 2026-11 every seeded message was
+   * still `sent`, so nearly every page P8 fetched was a first read that also
+   * UPDATEd ~25 rows to `delivered`: the figure mostly measured delivery
+   * marking, which old history never needs. The newest `unread` messages stay
+   * `sent`, so the clients that reach them still mark them delivered (once);
+   * pass `unread: count` to measure the old, all-undelivered case.
+   */
+  async history(conversation: BenchConversation, count: number, unread = 100): Promise<void> {
     await this.db.query(
-      `INSERT INTO chat.messages (conversation_id, sender_user_id, seq, content, created_at)
+      `INSERT INTO chat.messages
+         (conversation_id, sender_user_id, seq, content, created_at, status, delivered_at, read_at)
        SELECT $1, CASE WHEN g % 2 = 0 THEN $2::uuid ELSE $3::uuid END, g,
-              'history message ' || g, now() - make_interval(secs => $4::int - g)
-       FROM generate_series(1, $4::int) AS g`,
-      [conversation.id, conversation.client.id, conversation.owner.id, count],
+              'history message ' || g, t.created_at,
+              CASE WHEN g <= $4::int - $5::int THEN 'read' ELSE 'sent' END,
+              CASE WHEN g <= $4::int - $5::int THEN t.created_at + interval '1 second' END,
+              CASE WHEN g <= $4::int - $5::int THEN t.created_at + interval '1 second' END
+       FROM generate_series(1, $4::int) AS g,
+            LATERAL (SELECT now() - make_interval(secs => $4::int - g) AS created_at) AS t`,
+      [conversation.id, conversation.client.id, conversation.owner.id, count, unread],
     );
     await this.db.query(
-      `UPDATE chat.conversations SET last_seq = $2, last_message_at = now() WHERE id = $1`,
-      [conversation.id, count],
+      `UPDATE chat.conversations
+       SET last_seq = $2, last_message_at = now(),
+           client_last_read_seq = GREATEST($2::int - $3::int, 0), owner_last_read_seq = GREATEST($2::int - $3::int, 0)
+       WHERE id = $1`,
+      [conversation.id, count, unread],
     );
     await this.db.query('ANALYZE chat.messages');
   }

@@ -53,6 +53,10 @@ const GROUP_COMMIT = { maxBatch: 128, maxInFlight: 2 } as const;
 
 const UNIQUE_VIOLATION = '23505';
 const CLIENT_MESSAGE_ID_INDEX = 'uq_messages_sender_client_message_id';
+/** Every column `messageFromRow` reads, and no more. */
+const MESSAGE_COLUMNS =
+  'id, conversation_id, sender_user_id, seq, client_message_id, message_type, content, media_url, ' +
+  'status, read_at, delivered_at, created_at, updated_at, is_deleted';
 
 function messageFromRow(row: Row): Message {
   const message = new Message();
@@ -146,18 +150,27 @@ export class MessageRepository {
     return inputs.map((input) => byConversation.get(input.conversationId) ?? null);
   }
 
-  page(query: MessagePageQuery): Promise<Message[]> {
-    const builder = this.repository
-      .createQueryBuilder('m')
-      .where('m.conversation_id = :conversationId', { conversationId: query.conversationId });
-    if (query.afterSeq !== undefined) builder.andWhere('m.seq > :afterSeq', { afterSeq: query.afterSeq });
-    if (query.beforeSeq !== undefined) builder.andWhere('m.seq < :beforeSeq', { beforeSeq: query.beforeSeq });
-    if (query.afterTime) builder.andWhere('m.created_at > :afterTime', { afterTime: query.afterTime });
-    if (query.beforeTime) builder.andWhere('m.created_at < :beforeTime', { beforeTime: query.beforeTime });
-    return builder
-      .orderBy('m.seq', query.order === 'asc' ? 'ASC' : 'DESC')
-      .limit(query.limit)
-      .getMany();
+  /**
+   * Raw SQL rather than the query builder: this is the history hot path, and
+   * building the query plus hydrating entities cost more CPU than the rest of
+   * the request. `messageFromRow` gives the same entities getMany() did.
+   */
+  async page(query: MessagePageQuery): Promise<Message[]> {
+    const params: unknown[] = [query.conversationId];
+    const bind = (value: unknown): string => `$${params.push(value)}`;
+    let bounds = '';
+    if (query.afterSeq !== undefined) bounds += ` AND seq > ${bind(query.afterSeq)}`;
+    if (query.beforeSeq !== undefined) bounds += ` AND seq < ${bind(query.beforeSeq)}`;
+    if (query.afterTime) bounds += ` AND created_at > ${bind(query.afterTime)}`;
+    if (query.beforeTime) bounds += ` AND created_at < ${bind(query.beforeTime)}`;
+    const rows: Row[] = await this.repository.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM chat.messages
+       WHERE conversation_id = $1${bounds}
+       ORDER BY seq ${query.order === 'asc' ? 'ASC' : 'DESC'}
+       LIMIT ${bind(query.limit)}`,
+      params,
+    );
+    return rows.map(messageFromRow);
   }
 
   /**
