@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { type PreparedStatement, PreparedStatements } from '../database/prepared-statements';
 import type { ConversationSide } from './conversation-side';
 import { Conversation } from './entities/conversation.entity';
 
@@ -40,12 +41,47 @@ const UNREAD_COUNT_SQL = `(
     AND m.seq > CASE WHEN c.client_user_id = $1 THEN c.client_last_read_seq ELSE c.owner_last_read_seq END
 )`;
 
+/** Every REST call and handshake looks its conversation up: planned once per connection. */
+const CONVERSATION_BY_ID: PreparedStatement = {
+  name: 'parley_conversation_by_id_v1',
+  text: `SELECT id, listing_id, client_user_id, owner_user_id, created_at, updated_at, last_message_at, is_active,
+                archived_by_client, archived_by_owner, last_seq, client_last_read_seq, owner_last_read_seq,
+                client_muted_until, owner_muted_until
+         FROM chat.conversations WHERE id = $1`,
+};
+
+function conversationFromRow(row: Row): Conversation {
+  const conversation = new Conversation();
+  conversation.id = row.id as string;
+  conversation.listingId = row.listing_id as string;
+  conversation.clientUserId = row.client_user_id as string;
+  conversation.ownerUserId = row.owner_user_id as string;
+  conversation.createdAt = row.created_at as Date;
+  conversation.updatedAt = row.updated_at as Date;
+  conversation.lastMessageAt = (row.last_message_at as Date | null) ?? null;
+  conversation.isActive = row.is_active as boolean;
+  conversation.archivedByClient = row.archived_by_client as boolean;
+  conversation.archivedByOwner = row.archived_by_owner as boolean;
+  conversation.lastSeq = row.last_seq as number;
+  conversation.clientLastReadSeq = row.client_last_read_seq as number;
+  conversation.ownerLastReadSeq = row.owner_last_read_seq as number;
+  conversation.clientMutedUntil = (row.client_muted_until as Date | null) ?? null;
+  conversation.ownerMutedUntil = (row.owner_muted_until as Date | null) ?? null;
+  return conversation;
+}
+
 @Injectable()
 export class ConversationRepository {
-  constructor(@InjectRepository(Conversation) private readonly repository: Repository<Conversation>) {}
+  private readonly statements: PreparedStatements;
 
-  findById(id: string): Promise<Conversation | null> {
-    return this.repository.findOneBy({ id });
+  constructor(@InjectRepository(Conversation) private readonly repository: Repository<Conversation>) {
+    this.statements = new PreparedStatements(repository.manager.connection);
+  }
+
+  /** Raw rather than findOneBy: TypeORM's query building and hydration cost more than the lookup. */
+  async findById(id: string): Promise<Conversation | null> {
+    const [row] = await this.statements.query(CONVERSATION_BY_ID, [id]);
+    return row ? conversationFromRow(row) : null;
   }
 
   /** Creates the conversation unless one exists for (listing, client); race-free via the unique key. */

@@ -153,21 +153,30 @@ export class MessageRepository {
   /**
    * Raw SQL rather than the query builder: this is the history hot path, and
    * building the query plus hydrating entities cost more CPU than the rest of
-   * the request. `messageFromRow` gives the same entities getMany() did.
+   * the request. `messageFromRow` gives the same entities getMany() did. Each
+   * combination of bounds is its own prepared statement (at most 32).
    */
   async page(query: MessagePageQuery): Promise<Message[]> {
     const params: unknown[] = [query.conversationId];
     const bind = (value: unknown): string => `$${params.push(value)}`;
     let bounds = '';
-    if (query.afterSeq !== undefined) bounds += ` AND seq > ${bind(query.afterSeq)}`;
-    if (query.beforeSeq !== undefined) bounds += ` AND seq < ${bind(query.beforeSeq)}`;
-    if (query.afterTime) bounds += ` AND created_at > ${bind(query.afterTime)}`;
-    if (query.beforeTime) bounds += ` AND created_at < ${bind(query.beforeTime)}`;
-    const rows: Row[] = await this.repository.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM chat.messages
-       WHERE conversation_id = $1${bounds}
-       ORDER BY seq ${query.order === 'asc' ? 'ASC' : 'DESC'}
-       LIMIT ${bind(query.limit)}`,
+    let variant = '';
+    const bound = (present: boolean, sql: () => string): void => {
+      variant += present ? '1' : '0';
+      if (present) bounds += sql();
+    };
+    bound(query.afterSeq !== undefined, () => ` AND seq > ${bind(query.afterSeq)}`);
+    bound(query.beforeSeq !== undefined, () => ` AND seq < ${bind(query.beforeSeq)}`);
+    bound(query.afterTime !== undefined, () => ` AND created_at > ${bind(query.afterTime)}`);
+    bound(query.beforeTime !== undefined, () => ` AND created_at < ${bind(query.beforeTime)}`);
+    const rows = await this.statements.query(
+      {
+        name: `parley_message_page_${variant}_${query.order}_v1`,
+        text: `SELECT ${MESSAGE_COLUMNS} FROM chat.messages
+               WHERE conversation_id = $1${bounds}
+               ORDER BY seq ${query.order === 'asc' ? 'ASC' : 'DESC'}
+               LIMIT ${bind(query.limit)}`,
+      },
       params,
     );
     return rows.map(messageFromRow);
