@@ -32,7 +32,9 @@ export class RedisLink implements OnApplicationShutdown {
       connectTimeout: 2_000,
       connectionName: `parley:${instanceId}`,
     };
-    this.commands = new Redis(url, { ...options, enableOfflineQueue: false });
+    // Auto-pipelining: the events of one group-committed batch (and the rate-limit
+    // counts of one turn) go to Redis in one write instead of one per command.
+    this.commands = new Redis(url, { ...options, enableOfflineQueue: false, enableAutoPipelining: true });
     // Subscriber mode: SUBSCRIBE sent while down waits for the reconnection, and the
     // channels already subscribed are re-subscribed automatically.
     this.subscriber = new Redis(url, { ...options, enableOfflineQueue: true, autoResubscribe: true });
