@@ -287,6 +287,32 @@ describe('messages (e2e)', () => {
       await expect(fetchMessages(client, conversation.id, { limit: 2 }).then(seqs)).resolves.toEqual([5, 4]);
     });
 
+    it('should show every field exactly as the send and the delete answered it', async () => {
+      const { client, owner, conversation } = await f.pair();
+      const kept = await f.send(client, conversation.id, 'kept', { client_message_id: `k-${randomUUID()}` });
+      const removed = await f.send(client, conversation.id, 'removed', {
+        media_url: 'https://cdn.example.test/y.jpg',
+        message_type: 'image',
+      });
+      const deleted = await t.http
+        .delete(`/v1/chat/messages/${removed.id}`)
+        .set('Authorization', client.auth)
+        .expect(200);
+
+      // The sender's own fetch marks nothing, so history must equal what the API answered before.
+      expect(await fetchMessages(client, conversation.id)).toEqual([deleted.body, kept]);
+      const [, seenByOwner] = await fetchMessages(owner, conversation.id);
+      expect(seenByOwner).toEqual({
+        ...kept,
+        status: 'delivered',
+        delivered_at: expect.stringMatching(RFC3339),
+      });
+      expect(new Date(seenByOwner.delivered_at!).toISOString()).toBe(seenByOwner.delivered_at);
+      expect(await fetchMessages(owner, conversation.id)).toEqual(
+        await fetchMessages(client, conversation.id),
+      );
+    });
+
     it('should page with after_seq (oldest first) and before_seq (newest first)', async () => {
       const { client, conversation } = await f.pair();
       await sendMany(client, conversation.id, 6);

@@ -8,6 +8,7 @@ import { ChatErrorCode } from './errors/chat-error-code';
 import type { ChatEvent } from './events/chat-event';
 import { InMemoryChatEventBus } from './events/in-memory-chat-event-bus';
 import type { MessagePageQuery, MessageRepository, NewMessage } from './message.repository';
+import { type MessageView, toMessageView } from './message.presenter';
 import { MessagesService } from './messages.service';
 
 const CLIENT = randomUUID();
@@ -70,13 +71,13 @@ class FakeMessageRepository {
     return Promise.resolve(message);
   }
 
-  page(query: MessagePageQuery): Promise<Message[]> {
+  page(query: MessagePageQuery): Promise<MessageView[]> {
     const inRange = this.stored
       .filter((m) => m.conversationId === query.conversationId)
       .filter((m) => query.afterSeq === undefined || m.seq > query.afterSeq)
       .filter((m) => query.beforeSeq === undefined || m.seq < query.beforeSeq)
       .sort((a, b) => (query.order === 'asc' ? a.seq - b.seq : b.seq - a.seq));
-    return Promise.resolve(inRange.slice(0, query.limit).map((m) => Object.assign(new Message(), m)));
+    return Promise.resolve(inRange.slice(0, query.limit).map(toMessageView));
   }
 
   markDelivered(

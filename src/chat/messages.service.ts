@@ -79,13 +79,12 @@ export class MessagesService {
     const page = await this.pageQuery(conversationId, query);
     const messages = await this.messages.page(page);
     await this.markFetchedAsDelivered(conversationId, callerId, messages);
-    return messages.map(toMessageView);
+    return messages;
   }
 
   /** Messages with seq > afterSeq, oldest first: the catch-up after a reconnect. */
   async listAfterSeq(conversationId: string, afterSeq: number, limit: number): Promise<MessageView[]> {
-    const messages = await this.messages.page({ conversationId, afterSeq, order: 'asc', limit });
-    return messages.map(toMessageView);
+    return this.messages.page({ conversationId, afterSeq, order: 'asc', limit });
   }
 
   async delete(callerId: string, messageId: string, conversationId?: string): Promise<MessageView> {
@@ -113,48 +112,46 @@ export class MessagesService {
     recipientId: string,
     messageIds: readonly string[],
   ): Promise<void> {
-    const deliveredAt = new Date();
-    const changed = await this.messages.markDelivered(conversationId, recipientId, messageIds, deliveredAt);
-    if (changed.length === 0) return;
-    this.events.publish({
-      type: 'messages.delivered',
-      conversationId,
-      recipientId,
-      messageIds: changed,
-      deliveredAt: deliveredAt.toISOString(),
-    });
+    await this.recordDelivery(conversationId, recipientId, messageIds);
   }
 
   private async markFetchedAsDelivered(
     conversationId: string,
     callerId: string,
-    messages: Message[],
+    messages: MessageView[],
   ): Promise<void> {
-    const undelivered = messages.filter((m) => m.senderUserId !== callerId && m.status === 'sent');
+    const undelivered = messages.filter((m) => m.sender_user_id !== callerId && m.status === 'sent');
     if (undelivered.length === 0) return;
-    const deliveredAt = new Date();
-    const changed = new Set(
-      await this.messages.markDelivered(
-        conversationId,
-        callerId,
-        undelivered.map((m) => m.id),
-        deliveredAt,
-      ),
+    const { changed, deliveredAt } = await this.recordDelivery(
+      conversationId,
+      callerId,
+      undelivered.map((m) => m.id),
     );
     for (const message of undelivered) {
       if (!changed.has(message.id)) continue;
       message.status = 'delivered';
-      message.deliveredAt = deliveredAt;
+      message.delivered_at = deliveredAt;
     }
-    if (changed.size > 0) {
+  }
+
+  private async recordDelivery(
+    conversationId: string,
+    recipientId: string,
+    messageIds: readonly string[],
+  ): Promise<{ changed: Set<string>; deliveredAt: string }> {
+    const at = new Date();
+    const changed = await this.messages.markDelivered(conversationId, recipientId, messageIds, at);
+    const deliveredAt = at.toISOString();
+    if (changed.length > 0) {
       this.events.publish({
         type: 'messages.delivered',
         conversationId,
-        recipientId: callerId,
-        messageIds: [...changed],
-        deliveredAt: deliveredAt.toISOString(),
+        recipientId,
+        messageIds: changed,
+        deliveredAt,
       });
     }
+    return { changed: new Set(changed), deliveredAt };
   }
 
   private async findEarlierSend(
