@@ -415,6 +415,28 @@ describe('messages (e2e)', () => {
       });
     });
 
+    it('should answer 404 to a non-member and for an unknown conversation, whatever the cursor', async () => {
+      const { client, conversation } = await f.pair();
+      const stranger = await f.user('Stella');
+      const [message] = await sendMany(client, conversation.id, 2);
+
+      for (const query of [
+        {},
+        { before_seq: 2 },
+        { after_seq: 0 },
+        { before: message.id },
+        { after: 'nonsense' },
+      ]) {
+        const response = await t.http
+          .get(messagesUrl(conversation.id))
+          .query(query)
+          .set('Authorization', stranger.auth)
+          .expect(404);
+        expect(response.body).toMatchObject({ code: 'not_found', message: 'Conversation not found' });
+      }
+      await t.http.get(messagesUrl(randomUUID())).set('Authorization', client.auth).expect(404);
+    });
+
     it('should refuse a message-id cursor from another conversation', async () => {
       const { client, conversation } = await f.pair();
       const elsewhere = await f.pair();

@@ -71,6 +71,14 @@ class FakeMessageRepository {
     return Promise.resolve(message);
   }
 
+  /** Conversations and their parties, for pageForMember's membership check. */
+  readonly parties = new Map<string, readonly string[]>();
+
+  async pageForMember(memberId: string, query: MessagePageQuery): Promise<MessageView[] | null> {
+    if (!this.parties.get(query.conversationId)?.includes(memberId)) return null;
+    return this.page(query);
+  }
+
   page(query: MessagePageQuery): Promise<MessageView[]> {
     const inRange = this.stored
       .filter((m) => m.conversationId === query.conversationId)
@@ -127,6 +135,7 @@ describe(MessagesService.name, () => {
     const conversations = new FakeConversationRepository();
     chat = conversation();
     conversations.conversations.set(chat.id, chat);
+    messages.parties.set(chat.id, [CLIENT, OWNER]);
     const bus = new InMemoryChatEventBus();
     events = [];
     bus.subscribe((event) => events.push(event));
@@ -286,6 +295,24 @@ describe(MessagesService.name, () => {
       const page = await sut.list(CLIENT, chat.id, { limit: 50, after: sent[0].id });
 
       expect(page.map((m) => m.seq)).toEqual([2, 3]);
+    });
+
+    it('should answer a non-member as if the conversation did not exist, whatever the cursor', async () => {
+      const { message } = await sut.send(CLIENT, chat.id, text('private'));
+
+      for (const query of [
+        { limit: 50 },
+        { limit: 50, before_seq: 5 },
+        { limit: 50, before: message.id },
+        { limit: 50, after: 'last tuesday' },
+      ]) {
+        await expect(sut.list(STRANGER, chat.id, query)).rejects.toMatchObject({
+          code: ChatErrorCode.NotFound,
+        });
+      }
+      await expect(sut.list(CLIENT, randomUUID(), { limit: 50 })).rejects.toMatchObject({
+        code: ChatErrorCode.NotFound,
+      });
     });
 
     it('should refuse an unparsable cursor and a cursor from another conversation', async () => {

@@ -75,9 +75,15 @@ export class MessagesService {
    * messages from the other party become `delivered`.
    */
   async list(callerId: string, conversationId: string, query: ListMessagesQuery): Promise<MessageView[]> {
-    await this.access.requireMembership(conversationId, callerId);
+    // A `before`/`after` cursor may name a message, looked up before the page: prove
+    // membership first so nobody learns about messages of conversations they are not in.
+    // Otherwise the page's own statement checks membership (one round trip, not two).
+    if (query.before !== undefined || query.after !== undefined) {
+      await this.access.requireMembership(conversationId, callerId);
+    }
     const page = await this.pageQuery(conversationId, query);
-    const messages = await this.messages.page(page);
+    const messages = await this.messages.pageForMember(callerId, page);
+    if (!messages) throw ChatException.notFound('Conversation');
     await this.markFetchedAsDelivered(conversationId, callerId, messages);
     return messages;
   }
