@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import { ChatSettings } from '../chat-settings';
 import { ChatEventBus } from '../events/chat-event-bus';
 import { InMemoryChatEventBus } from '../events/in-memory-chat-event-bus';
@@ -46,9 +46,8 @@ export const clusterProviders: Provider[] = [
   {
     provide: FRAME_RATE_LIMIT_STORAGE,
     inject: [ChatSettings, RedisLink],
-    useFactory: (settings: ChatSettings, link: RedisLink | null): ThrottlerStorage =>
-      link && settings.redis
-        ? new ThrottlerStorageRedisService(link.commands)
-        : new ThrottlerStorageService(),
+    // One instance counts in process (FrameRateLimiter's own counter): no store to provide.
+    useFactory: (settings: ChatSettings, link: RedisLink | null): ThrottlerStorage | null =>
+      link && settings.redis ? new ThrottlerStorageRedisService(link.commands) : null,
   },
 ];

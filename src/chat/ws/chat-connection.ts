@@ -6,6 +6,7 @@ import type { MessageView } from '../message.presenter';
 import type { VerifiedIdentity } from '../ports/identity-verifier.port';
 import type { RegisteredConnection } from './chat-connection-registry';
 import { ChatCloseCode, isDroppable, type ServerFrame } from './chat-protocol';
+import { corkUntilTickEnd } from './tick-cork';
 
 const OPEN = 1;
 /** Past this many buffered bytes, typing and presence frames are dropped. */
@@ -64,6 +65,8 @@ export class ChatConnection implements RegisteredConnection {
   private pendingLive: MessageView[] = [];
   private gapTimer: NodeJS.Timeout | null = null;
   private frameQueue: Promise<void> = Promise.resolve();
+  /** Frames enqueued and not handled yet. */
+  private queuedFrames = 0;
   private pendingDeliveries: string[] = [];
   private expiryTimer: NodeJS.Timeout | null = null;
 
@@ -97,6 +100,7 @@ export class ChatConnection implements RegisteredConnection {
       this.close(ChatCloseCode.SlowConsumer, 'Too slow: reconnect with after_seq');
       return false;
     }
+    corkUntilTickEnd(this.socket);
     this.socket.send(json);
     return true;
   }
@@ -107,9 +111,21 @@ export class ChatConnection implements RegisteredConnection {
 
   /** Runs frame handlers one at a time, in arrival order. */
   enqueue(task: () => Promise<void>): void {
-    this.frameQueue = this.frameQueue.then(task).catch((error: unknown) => {
-      ChatConnection.logger.error({ err: error }, 'Frame handler failed');
-    });
+    this.queuedFrames += 1;
+    this.frameQueue = this.frameQueue.then(task).then(
+      () => {
+        this.queuedFrames -= 1;
+      },
+      (error: unknown) => {
+        this.queuedFrames -= 1;
+        ChatConnection.logger.error({ err: error }, 'Frame handler failed');
+      },
+    );
+  }
+
+  /** Whether every frame received so far has been handled: one handled now overtakes none. */
+  get isIdle(): boolean {
+    return this.queuedFrames === 0;
   }
 
   /** Resolves when every frame received so far has been handled. */

@@ -5,6 +5,7 @@ import type { ChatConnection } from './chat-connection';
 import { messageFrame } from './chat-connection';
 import { ChatConnectionRegistry } from './chat-connection-registry';
 import { isDroppable, type ServerFrame } from './chat-protocol';
+import { IsoClock } from './iso-clock';
 import { PresenceOrder } from './presence-order';
 
 /**
@@ -16,6 +17,7 @@ import { PresenceOrder } from './presence-order';
 export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
   private unsubscribe: (() => void) | null = null;
   private readonly presenceOrder = new PresenceOrder();
+  private readonly clock = new IsoClock();
 
   constructor(
     private readonly events: ChatEventBus,
@@ -31,7 +33,6 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
   }
 
   deliver(event: ChatEvent): void {
-    const timestamp = new Date().toISOString();
     switch (event.type) {
       case 'message.created': {
         const json = JSON.stringify(messageFrame(event.message));
@@ -46,7 +47,7 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
           conversation_id: event.conversationId,
           message_id: event.messageId,
           seq: event.seq,
-          timestamp,
+          timestamp: this.clock.now(),
         });
         return;
       case 'messages.read':
@@ -81,7 +82,7 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
             conversation_id: event.conversationId,
             user_id: event.userId,
             is_typing: event.isTyping,
-            timestamp,
+            timestamp: this.clock.now(),
           },
           event.userId,
         );

@@ -12,20 +12,18 @@ import { IdentityVerifier } from '../ports/identity-verifier.port';
 import { ReadReceiptsService } from '../read-receipts.service';
 import { type ChatConnection, messageFrame } from './chat-connection';
 import { CLIENT_FRAME_TYPES, ChatCloseCode, type ClientFrameType } from './chat-protocol';
-import {
-  AuthClientFrame,
-  MessageClientFrame,
-  ReadClientFrame,
-  SyncClientFrame,
-  TypingClientFrame,
-} from './client-frames';
+import { AuthClientFrame, MessageClientFrame, ReadClientFrame, SyncClientFrame } from './client-frames';
 import { FrameRateLimiter } from './frame-rate-limiter';
+import { readIsTyping } from './typing-frame';
 
 type RawFrame = Record<string, unknown> & { type: ClientFrameType };
 
 function describe(errors: ValidationError[]): string {
   return errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ');
 }
+
+const typingRateLimited = (): ChatException =>
+  new ChatException(ChatErrorCode.RateLimited, 'Too many typing frames: slow down');
 
 /** Reads the client frames of one socket, in order, and answers every bad one with an error frame. */
 @Injectable()
@@ -41,16 +39,56 @@ export class ChatFrameHandler {
   ) {}
 
   handle(connection: ChatConnection, data: RawData, isBinary: boolean): void {
-    connection.enqueue(() => this.process(connection, data, isBinary));
-  }
-
-  private async process(connection: ChatConnection, data: RawData, isBinary: boolean): Promise<void> {
-    let frame: RawFrame | null = null;
+    let frame: RawFrame;
     try {
       frame = this.parse(data, isBinary);
+    } catch (error) {
+      connection.enqueue(() => {
+        this.answerError(connection, error, null);
+        return Promise.resolve();
+      });
+      return;
+    }
+    // Frames of one socket are handled in arrival order, one at a time, through its
+    // queue. A frame is handled at once, skipping the queue's promises, only when the
+    // queue is empty (every earlier frame of this socket is fully handled, its answer
+    // sent) and its own handling is synchronous: typing counted in process, ping. It
+    // then runs exactly as it would as the queue's next task, so it overtakes nothing.
+    // Behind a pending frame (an auth whose token is being checked, a message being
+    // stored, a typing counted in Redis) it waits its turn as before.
+    try {
+      if (connection.isIdle && this.handledAtOnce(connection, frame)) return;
+    } catch (error) {
+      // Only answering the error can land here; as in the queue, never let it reach ws.
+      this.logger.error({ err: error }, 'Frame handler failed');
+      return;
+    }
+    connection.enqueue(() => this.process(connection, frame));
+  }
+
+  private async process(connection: ChatConnection, frame: RawFrame): Promise<void> {
+    try {
       await this.dispatch(connection, frame);
     } catch (error) {
       this.answerError(connection, error, frame);
+    }
+  }
+
+  /** Handles a frame whose handling needs no I/O; false, having done nothing, for any other. */
+  private handledAtOnce(connection: ChatConnection, frame: RawFrame): boolean {
+    try {
+      switch (frame.type) {
+        case 'typing':
+          return this.typingAtOnce(connection, readIsTyping(frame));
+        case 'ping':
+          this.pong(connection);
+          return true;
+        default:
+          return false;
+      }
+    } catch (error) {
+      this.answerError(connection, error, frame);
+      return true;
     }
   }
 
@@ -83,7 +121,7 @@ export class ChatFrameHandler {
       case 'message':
         return this.onMessage(connection, await this.validated(MessageClientFrame, frame));
       case 'typing':
-        return this.onTyping(connection, await this.validated(TypingClientFrame, frame));
+        return this.onTyping(connection, readIsTyping(frame));
       case 'read':
         return this.onRead(connection, await this.validated(ReadClientFrame, frame));
       case 'sync':
@@ -92,13 +130,17 @@ export class ChatFrameHandler {
       case 'auth':
         return this.onAuth(connection, await this.validated(AuthClientFrame, frame));
       case 'ping':
-        connection.send({
-          type: 'pong',
-          conversation_id: connection.conversationId,
-          timestamp: new Date().toISOString(),
-        });
+        this.pong(connection);
         return;
     }
+  }
+
+  private pong(connection: ChatConnection): void {
+    connection.send({
+      type: 'pong',
+      conversation_id: connection.conversationId,
+      timestamp: new Date().toISOString(),
+    });
   }
 
   private async onMessage(connection: ChatConnection, frame: MessageClientFrame): Promise<void> {
@@ -111,28 +153,35 @@ export class ChatFrameHandler {
     if (!result.created) connection.send(messageFrame(result.message));
   }
 
-  private async onTyping(connection: ChatConnection, frame: TypingClientFrame): Promise<void> {
-    if (frame.is_typing && !(await this.rateLimiter.allow(connection.userId, 'typing'))) {
-      throw new ChatException(ChatErrorCode.RateLimited, 'Too many typing frames: slow down');
+  private async onTyping(connection: ChatConnection, isTyping: boolean): Promise<void> {
+    if (isTyping && !(await this.rateLimiter.allow(connection.userId, 'typing'))) throw typingRateLimited();
+    this.publishTyping(connection, isTyping);
+  }
+
+  /** onTyping without a promise; false, having counted nothing, when the count lives in the shared store. */
+  private typingAtOnce(connection: ChatConnection, isTyping: boolean): boolean {
+    if (isTyping) {
+      const allowed = this.rateLimiter.allowNow(connection.userId, 'typing');
+      if (allowed === null) return false;
+      if (!allowed) throw typingRateLimited();
     }
-    connection.isTyping = frame.is_typing;
+    this.publishTyping(connection, isTyping);
+    return true;
+  }
+
+  private publishTyping(connection: ChatConnection, isTyping: boolean): void {
+    connection.isTyping = isTyping;
     this.events.publish({
       type: 'typing',
       conversationId: connection.conversationId,
       userId: connection.userId,
-      isTyping: frame.is_typing,
+      isTyping,
     });
   }
 
   /** A typing user's socket closed: the other side must not see them typing forever. */
   stopTyping(connection: ChatConnection): void {
-    connection.isTyping = false;
-    this.events.publish({
-      type: 'typing',
-      conversationId: connection.conversationId,
-      userId: connection.userId,
-      isTyping: false,
-    });
+    this.publishTyping(connection, false);
   }
 
   private async onRead(connection: ChatConnection, frame: ReadClientFrame): Promise<void> {

@@ -8,11 +8,17 @@ import { SendMessageDto } from '../dto/send-message.dto';
 /** `{type: "message", content, message_type?, media_url?, client_message_id?}`: the REST body's rules. */
 export class MessageClientFrame extends SendMessageDto {}
 
+/**
+ * How a present is_typing reads: clients send all sorts. Shared with the hand-written
+ * check in typing-frame.ts, which must answer exactly as this DTO does.
+ */
+export function coerceIsTyping(value: unknown): boolean {
+  return value === true || value === 'true' || value === 1 || value === '1';
+}
+
 /** `{type: "typing", is_typing}`; is_typing is coerced to a boolean as the spec's clients send all sorts. */
 export class TypingClientFrame {
-  @Transform(
-    ({ value }: { value: unknown }) => value === true || value === 'true' || value === 1 || value === '1',
-  )
+  @Transform(({ value }: { value: unknown }) => coerceIsTyping(value))
   @IsBoolean()
   is_typing!: boolean;
 }

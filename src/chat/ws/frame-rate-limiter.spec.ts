@@ -69,6 +69,70 @@ describe(FrameRateLimiter.name, () => {
     });
   });
 
+  describe('counting in process (one instance, no shared storage)', () => {
+    let now: number;
+    let sut: FrameRateLimiter;
+
+    beforeEach(() => {
+      now = 1_700_000_000_000;
+      jest.spyOn(Date, 'now').mockImplementation(() => now);
+      sut = new FrameRateLimiter(settings(), null);
+    });
+
+    afterEach(() => {
+      sut.onApplicationShutdown();
+      jest.restoreAllMocks();
+    });
+
+    it('should allow up to the limit within a window, then refuse', async () => {
+      expect(await allowed(sut, 5)).toEqual([true, true, true, true, false]);
+    });
+
+    it('should count each action and each user on their own', async () => {
+      await allowed(sut, 5, 'ana', 'message');
+
+      expect(await allowed(sut, 3, 'ana', 'typing')).toEqual([true, true, false]);
+      expect(await allowed(sut, 1, 'omar', 'message')).toEqual([true]);
+    });
+
+    it('should refuse a user over the limit until a whole window has passed', async () => {
+      await allowed(sut, 5);
+
+      now += WINDOW_MS - 1;
+      const late = await sut.allow('ana', 'message');
+      now += 1;
+      const after = await sut.allow('ana', 'message');
+
+      expect(late).toBe(false);
+      expect(after).toBe(true);
+    });
+
+    it('should answer at once with allowNow, sharing the count with allow', async () => {
+      const first = sut.allowNow('ana', 'typing');
+      const second = await sut.allow('ana', 'typing');
+      const third = sut.allowNow('ana', 'typing');
+
+      expect([first, second, third]).toEqual([true, true, false]);
+    });
+  });
+
+  describe('allowNow with a shared storage', () => {
+    it('should answer null and count nothing: the count lives in the shared store', async () => {
+      const storage = new ThrottlerStorageService();
+      const sut = new FrameRateLimiter(settings(), storage);
+
+      try {
+        const now = [sut.allowNow('ana', 'typing'), sut.allowNow('ana', 'typing')];
+        const counted = await allowed(sut, 3, 'ana', 'typing');
+
+        expect(now).toEqual([null, null]);
+        expect(counted).toEqual([true, true, false]);
+      } finally {
+        sut.onApplicationShutdown();
+      }
+    });
+  });
+
   describe('with Redis storage shared by two instances', () => {
     let redisA: Redis;
     let redisB: Redis;

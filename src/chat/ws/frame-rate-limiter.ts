@@ -1,23 +1,27 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
 import { ChatSettings } from '../chat-settings';
+import { LocalRateCounter } from './local-rate-counter';
 
 export type RateLimitedAction = 'message' | 'typing';
 
-/** The counter store: in process for one instance, Redis for a cluster (chosen in cluster.providers). */
+/**
+ * The counter store shared by a cluster's instances (Redis, chosen in cluster.providers);
+ * null for one instance, which counts in process.
+ */
 export const FRAME_RATE_LIMIT_STORAGE = Symbol('FRAME_RATE_LIMIT_STORAGE');
 
 /**
- * Per-user limits on WebSocket messages and typing frames, counted by
- * @nestjs/throttler storage: in Redis when several instances run, so a user
- * cannot multiply the limit by opening sockets on several of them. A user over
- * the limit is refused until a whole window has passed.
+ * Per-user limits on WebSocket messages and typing frames. One instance counts in
+ * process, synchronously; a cluster counts in the shared @nestjs/throttler storage
+ * (Redis), so a user cannot multiply the limit by opening sockets on several
+ * instances. Either way a user over the limit is refused until a whole window has passed.
  */
 @Injectable()
 export class FrameRateLimiter implements OnApplicationShutdown {
   private readonly logger = new Logger(FrameRateLimiter.name);
-  /** Counts while the shared store is unreachable: limits then hold per instance. */
-  private readonly fallback = new ThrottlerStorageService();
+  /** The count of one instance, and of a cluster instance while the shared store is unreachable. */
+  private readonly local: Record<RateLimitedAction, LocalRateCounter>;
   private readonly limits: Record<RateLimitedAction, number>;
   private readonly windowMs: number;
   /** Keeps several deployments sharing one Redis apart. */
@@ -26,31 +30,50 @@ export class FrameRateLimiter implements OnApplicationShutdown {
 
   constructor(
     settings: ChatSettings,
-    @Inject(FRAME_RATE_LIMIT_STORAGE) private readonly storage: ThrottlerStorage,
+    @Inject(FRAME_RATE_LIMIT_STORAGE) private readonly storage: ThrottlerStorage | null,
   ) {
     this.limits = { message: settings.rateLimits.messages, typing: settings.rateLimits.typing };
     this.windowMs = settings.rateLimits.windowMs;
     this.keyPrefix = settings.redis?.keyPrefix ?? '';
+    this.local = {
+      message: new LocalRateCounter(this.limits.message, this.windowMs),
+      typing: new LocalRateCounter(this.limits.typing, this.windowMs),
+    };
+  }
+
+  /**
+   * Counts one action at once when the count is kept in process; null, counting
+   * nothing, when it lives in the shared store: then ask allow().
+   */
+  allowNow(userId: string, action: RateLimitedAction): boolean | null {
+    return this.storage ? null : this.local[action].hit(userId);
   }
 
   /** Counts one action; false when the user is over the limit. */
   async allow(userId: string, action: RateLimitedAction): Promise<boolean> {
+    if (!this.storage) return this.local[action].hit(userId);
     const key = `${this.keyPrefix}rate:${action}:${userId}`;
-    const args = [key, this.windowMs, this.limits[action], this.windowMs, `chat-${action}`] as const;
     try {
-      const record = await this.storage.increment(...args);
+      const record = await this.storage.increment(
+        key,
+        this.windowMs,
+        this.limits[action],
+        this.windowMs,
+        `chat-${action}`,
+      );
       this.storeDown = false;
       return !record.isBlocked;
     } catch (error) {
       if (!this.storeDown)
         this.logger.warn({ err: error }, 'Rate-limit store unreachable: counting per instance');
       this.storeDown = true;
-      return !(await this.fallback.increment(...args)).isBlocked;
+      return this.local[action].hit(userId);
     }
   }
 
   onApplicationShutdown(): void {
-    this.fallback.onApplicationShutdown();
+    this.local.message.dispose();
+    this.local.typing.dispose();
     if (this.storage instanceof ThrottlerStorageService) this.storage.onApplicationShutdown();
   }
 }
