@@ -1,5 +1,12 @@
 import type { PreparedStatement } from '../database/prepared-statements';
 
+// Both statements read their rows from arrays wrapped in `(SELECT $n)`. On purpose:
+// a bare `unnest($n)` lets the planner count the array of each call, so every
+// call's own plan looks cheaper than the shared one and PostgreSQL re-plans the
+// statement on every call (planning cost more than running: 2.1 ms a call against
+// 0.8 ms once the shared plan is used). Hidden behind a sub-select, every array
+// is estimated alike, and after five calls the statement is planned no more.
+
 /**
  * Stores a batch of messages, at most one per conversation, in ONE statement:
  * each conversation's next seq is allocated and its message inserted together,
@@ -22,8 +29,10 @@ import type { PreparedStatement } from '../database/prepared-statements';
 export const INSERT_MESSAGES: PreparedStatement = {
   name: 'parley_insert_messages_v1',
   text: `WITH input AS (
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::varchar[], $5::text[], $6::text[])
-      AS i(conversation_id, sender_user_id, client_message_id, message_type, content, media_url)
+    SELECT * FROM unnest(
+      (SELECT $1::uuid[]), (SELECT $2::uuid[]), (SELECT $3::varchar[]),
+      (SELECT $4::varchar[]), (SELECT $5::text[]), (SELECT $6::text[])
+    ) AS i(conversation_id, sender_user_id, client_message_id, message_type, content, media_url)
   ),
   fresh AS (
     SELECT i.* FROM input i
@@ -89,7 +98,7 @@ export const INSERT_MESSAGES: PreparedStatement = {
 export const MARK_DELIVERED: PreparedStatement = {
   name: 'parley_mark_delivered_v1',
   text: `WITH input AS (
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[])
+    SELECT * FROM unnest((SELECT $1::uuid[]), (SELECT $2::uuid[]), (SELECT $3::uuid[]), (SELECT $4::timestamptz[]))
       AS i(message_id, conversation_id, recipient_id, delivered_at)
   ),
   delivered AS (
