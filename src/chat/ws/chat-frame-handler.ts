@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import type { RawData } from 'ws';
+import type { SendMessageDto } from '../dto/send-message.dto';
 import { ChatErrorCode } from '../errors/chat-error-code';
 import { ChatException } from '../errors/chat.exception';
 import { ChatEventBus } from '../events/chat-event-bus';
@@ -14,6 +15,7 @@ import { type ChatConnection, messageFrame } from './chat-connection';
 import { CLIENT_FRAME_TYPES, ChatCloseCode, type ClientFrameType } from './chat-protocol';
 import { AuthClientFrame, MessageClientFrame, ReadClientFrame, SyncClientFrame } from './client-frames';
 import { FrameRateLimiter } from './frame-rate-limiter';
+import { readPlainTextMessage } from './message-frame';
 import { readIsTyping } from './typing-frame';
 
 type RawFrame = Record<string, unknown> & { type: ClientFrameType };
@@ -119,7 +121,10 @@ export class ChatFrameHandler {
   private async dispatch(connection: ChatConnection, frame: RawFrame): Promise<void> {
     switch (frame.type) {
       case 'message':
-        return this.onMessage(connection, await this.validated(MessageClientFrame, frame));
+        return this.onMessage(
+          connection,
+          readPlainTextMessage(frame) ?? (await this.validated(MessageClientFrame, frame)),
+        );
       case 'typing':
         return this.onTyping(connection, readIsTyping(frame));
       case 'read':
@@ -143,7 +148,7 @@ export class ChatFrameHandler {
     });
   }
 
-  private async onMessage(connection: ChatConnection, frame: MessageClientFrame): Promise<void> {
+  private async onMessage(connection: ChatConnection, frame: SendMessageDto): Promise<void> {
     if (!(await this.rateLimiter.allow(connection.userId, 'message'))) {
       throw new ChatException(ChatErrorCode.RateLimited, 'Too many messages: slow down');
     }
