@@ -46,6 +46,7 @@ import { LoggingModule } from './logging/logging.module';
           offlineGraceMs: config.get('PRESENCE_OFFLINE_GRACE_MS', { infer: true }),
         },
         push: pushOptions(config),
+        preparedStatements: config.get('DB_PREPARED_STATEMENTS', { infer: true }),
       }),
     }),
   ],

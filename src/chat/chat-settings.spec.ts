@@ -29,6 +29,11 @@ describe(ChatSettings.name, () => {
       expect(sut.wsHeartbeatMs).toBe(30_000);
       expect(sut.allowedOrigins).toEqual([]);
       expect(sut.rateLimits).toEqual({ messages: 30, typing: 20, windowMs: 10_000 });
+      expect(sut.preparedStatements).toBe(true);
+    });
+
+    it('should turn prepared statements off when asked', () => {
+      expect(ChatSettings.from({ preparedStatements: false }).preparedStatements).toBe(false);
     });
 
     it('should keep the given values', () => {
@@ -123,6 +128,11 @@ describe(ChatSettings.name, () => {
       ['redis without a url', { redis: {} }, /redis\.url must be a redis/],
       ['an empty redis keyPrefix', { redis: { url: 'redis://x', keyPrefix: '' } }, /redis\.keyPrefix/],
       ['an instanceId with spaces', { instanceId: 'node 1' }, /instanceId must be 1-100/],
+      [
+        'preparedStatements as a string',
+        { preparedStatements: 'no' },
+        /preparedStatements must be a boolean/,
+      ],
       [
         'presence.ttlMs below 1000',
         { presence: { ttlMs: 999 } },

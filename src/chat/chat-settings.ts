@@ -134,6 +134,7 @@ class ChatModuleOptionsSchema {
   @Type(() => PresenceOptionsSchema)
   presence?: PresenceOptionsSchema;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => PushOptionsSchema) push?: PushOptionsSchema;
+  @IsOptional() @IsBoolean() preparedStatements?: boolean;
 }
 
 export type PushSettings = Required<Omit<PushOptions, 'webPush' | 'fcm' | 'apns'>> & {
@@ -153,6 +154,7 @@ export class ChatSettings {
   readonly instanceId: string;
   readonly presence: { ttlMs: number; offlineGraceMs: number };
   readonly push: PushSettings;
+  readonly preparedStatements: boolean;
 
   private constructor(options: ChatModuleOptions) {
     this.jwt = options.jwt;
@@ -186,6 +188,7 @@ export class ChatSettings {
       apns: push.apns ?? null,
       senders: push.senders ?? [],
     };
+    this.preparedStatements = options.preparedStatements ?? true;
   }
 
   /** Throws ChatModuleConfigurationError naming every bad option. */

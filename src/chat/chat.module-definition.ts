@@ -30,6 +30,12 @@ export interface ChatModuleOptions {
   presence?: { ttlMs?: number; offlineGraceMs?: number };
   /** Push notifications for recipients who are not looking; on by default, with a log sender. */
   push?: PushOptions;
+  /**
+   * Run the hot statements as named prepared statements, planned once per connection
+   * (default true). Set false behind a pooler that cannot keep them, such as PgBouncer
+   * in transaction mode before 1.21 (or without `max_prepared_statements`).
+   */
+  preparedStatements?: boolean;
 }
 
 export interface ChatModuleExtras {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { type PreparedStatement, PreparedStatements } from '../database/prepared-statements';
+import { ChatSettings } from './chat-settings';
 import type { ConversationSide } from './conversation-side';
 import { Conversation } from './entities/conversation.entity';
 
@@ -74,8 +75,11 @@ function conversationFromRow(row: Row): Conversation {
 export class ConversationRepository {
   private readonly statements: PreparedStatements;
 
-  constructor(@InjectRepository(Conversation) private readonly repository: Repository<Conversation>) {
-    this.statements = new PreparedStatements(repository.manager.connection);
+  constructor(
+    @InjectRepository(Conversation) private readonly repository: Repository<Conversation>,
+    settings: ChatSettings,
+  ) {
+    this.statements = new PreparedStatements(repository.manager.connection, settings.preparedStatements);
   }
 
   /** Raw rather than findOneBy: TypeORM's query building and hydration cost more than the lookup. */

@@ -146,7 +146,7 @@ export class MessageRepository {
     @InjectRepository(Message) private readonly repository: Repository<Message>,
     private readonly settings: ChatSettings,
   ) {
-    this.statements = new PreparedStatements(repository.manager.connection);
+    this.statements = new PreparedStatements(repository.manager.connection, settings.preparedStatements);
     this.inserts = new WriteCoalescer({
       ...GROUP_COMMIT,
       // The statement gives each conversation one new seq.

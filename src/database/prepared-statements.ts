@@ -26,12 +26,19 @@ function poolOf(dataSource: DataSource): PgPool | null {
  *
  * Not on the embedded database: PGlite shares one session between all its
  * connections and keeps a prepared statement after the connection that made it
- * is gone, so the next connection preparing the same name would fail.
+ * is gone, so the next connection preparing the same name would fail. Not when
+ * the operator turns them off (`named: false`), for a pooler that cannot keep
+ * them: the same statements then go unnamed, planned on every call.
  */
 export class PreparedStatements {
   private namedAllowed?: Promise<boolean>;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    named = true,
+  ) {
+    if (!named) this.namedAllowed = Promise.resolve(false);
+  }
 
   async query<R extends Row = Row>(statement: PreparedStatement, values: readonly unknown[]): Promise<R[]> {
     const pool = poolOf(this.dataSource);
