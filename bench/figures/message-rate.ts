@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchConversation } from '../bench-database';
 import { BenchSocket, chatSocketUrl, openAll } from '../bench-socket';
-import { CpuMeter } from '../processes';
+import { CpuMeter, type CpuUsage } from '../processes';
 import { type LatencySummary, summarize } from '../stats';
 
-export interface RateStep {
+/** One step's delivery figures, and the CPU it took (`serverCoresEach` in `serverPids` order). */
+export interface RateStep extends CpuUsage {
   offeredPerSecond: number;
   sent: number;
   acked: number;
@@ -15,14 +16,6 @@ export interface RateStep {
   latencyMs: LatencySummary;
   /** Server sockets closed under the bench while the step ran (their messages count as lost). */
   socketsClosed: number;
-  wallSeconds: number;
-  generatorCores: number;
-  /** Every server process together; `serverCoresEach` per process, in `serverPids` order. */
-  serverCores: number;
-  serverCoresEach: number[];
-  postgresCores: number;
-  /** null without a local Redis to measure. */
-  redisCores: number | null;
   /** CPU time per message sent, over the whole step (sending and draining). */
   serverCpuMsPerMessage: number;
   serverCpuMsPerMessageEach: number[];

@@ -18,6 +18,7 @@ import { exemptChatRoutesFromGlobalPrefix } from './global-prefix-exemption';
 import { HealthController } from './health.controller';
 import { activeIdentityVerifierProvider } from './identity/active-identity-verifier';
 import { MessageRepository } from './message.repository';
+import { preparedStatementsProvider } from './prepared-statements.provider';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { ReadReceiptsService } from './read-receipts.service';
@@ -41,6 +42,7 @@ import { FrameRateLimiter } from './ws/frame-rate-limiter';
     // First, so a configuration mistake is reported before anything depends on it.
     chatSettingsProvider,
     activeIdentityVerifierProvider,
+    preparedStatementsProvider,
     ConversationRepository,
     MessageRepository,
     ChatAccess,

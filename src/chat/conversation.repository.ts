@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { type PreparedStatement, PreparedStatements } from '../database/prepared-statements';
-import { ChatSettings } from './chat-settings';
 import type { ConversationSide } from './conversation-side';
 import { Conversation } from './entities/conversation.entity';
 
@@ -73,14 +72,10 @@ function conversationFromRow(row: Row): Conversation {
 
 @Injectable()
 export class ConversationRepository {
-  private readonly statements: PreparedStatements;
-
   constructor(
     @InjectRepository(Conversation) private readonly repository: Repository<Conversation>,
-    settings: ChatSettings,
-  ) {
-    this.statements = new PreparedStatements(repository.manager.connection, settings.preparedStatements);
-  }
+    private readonly statements: PreparedStatements,
+  ) {}
 
   /** Raw rather than findOneBy: TypeORM's query building and hydration cost more than the lookup. */
   async findById(id: string): Promise<Conversation | null> {

@@ -138,15 +138,14 @@ export function isDuplicateClientMessageId(error: unknown): boolean {
 
 @Injectable()
 export class MessageRepository {
-  private readonly statements: PreparedStatements;
   private readonly inserts: WriteCoalescer<NewMessage, Message | null>;
   private readonly deliveries: WriteCoalescer<DeliveryMark, string[]>;
 
   constructor(
     @InjectRepository(Message) private readonly repository: Repository<Message>,
     private readonly settings: ChatSettings,
+    private readonly statements: PreparedStatements,
   ) {
-    this.statements = new PreparedStatements(repository.manager.connection, settings.preparedStatements);
     this.inserts = new WriteCoalescer({
       ...GROUP_COMMIT,
       // The statement gives each conversation one new seq.
