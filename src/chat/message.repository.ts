@@ -8,6 +8,12 @@ import { ConversationRepository } from './conversation.repository';
 import type { ConversationSide } from './conversation-side';
 import { Message, type MessageStatus, type MessageType } from './entities/message.entity';
 import type { MessageView } from './message.presenter';
+import {
+  memberMessagePageStatement,
+  memberPageFromRows,
+  type MessagePageQuery,
+  messagePageStatement,
+} from './message-page.statements';
 import { INSERT_MESSAGES, MARK_DELIVERED } from './message-write.statements';
 
 export interface NewMessage {
@@ -17,17 +23,6 @@ export interface NewMessage {
   messageType: MessageType;
   content: string;
   mediaUrl: string | null;
-}
-
-/** Bounds of a keyset page; every bound is exclusive. */
-export interface MessagePageQuery {
-  conversationId: string;
-  afterSeq?: number;
-  beforeSeq?: number;
-  afterTime?: Date;
-  beforeTime?: Date;
-  order: 'asc' | 'desc';
-  limit: number;
 }
 
 export interface ReadMarkResult {
@@ -54,27 +49,6 @@ const GROUP_COMMIT = { maxBatch: 128, maxInFlight: 2 } as const;
 
 const UNIQUE_VIOLATION = '23505';
 const CLIENT_MESSAGE_ID_INDEX = 'uq_messages_sender_client_message_id';
-/** An instant as the API writes it (`Date.prototype.toISOString`), formatted by PostgreSQL. */
-const iso = (column: string): string =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
-
-/**
- * A message as the API shows it, straight from SQL: parsing four timestamps
- * per row into Dates and writing them back as ISO strings was a tenth of a
- * history request's CPU.
- */
-const MESSAGE_VIEW_COLUMNS = [
-  'id, conversation_id, sender_user_id, seq, client_message_id, message_type',
-  'CASE WHEN is_deleted THEN NULL ELSE content END AS content',
-  'CASE WHEN is_deleted THEN NULL ELSE media_url END AS media_url',
-  'status',
-  iso('read_at'),
-  iso('delivered_at'),
-  iso('created_at'),
-  iso('updated_at'),
-  'is_deleted',
-].join(', ');
-
 function messageFromRow(row: Row): Message {
   const message = new Message();
   message.id = row.id as string;
@@ -92,37 +66,6 @@ function messageFromRow(row: Row): Message {
   message.updatedAt = row.updated_at as Date;
   message.isDeleted = row.is_deleted as boolean;
   return message;
-}
-
-/** The SELECT of one page, its parameters ($1 is the conversation) and a name per shape. */
-function pageStatement(query: MessagePageQuery): {
-  name: string;
-  text: string;
-  params: unknown[];
-  direction: 'ASC' | 'DESC';
-} {
-  const params: unknown[] = [query.conversationId];
-  const bind = (value: unknown): string => `$${params.push(value)}`;
-  let bounds = '';
-  let shape = '';
-  const bound = (present: boolean, sql: () => string): void => {
-    shape += present ? '1' : '0';
-    if (present) bounds += sql();
-  };
-  bound(query.afterSeq !== undefined, () => ` AND seq > ${bind(query.afterSeq)}`);
-  bound(query.beforeSeq !== undefined, () => ` AND seq < ${bind(query.beforeSeq)}`);
-  bound(query.afterTime !== undefined, () => ` AND created_at > ${bind(query.afterTime)}`);
-  bound(query.beforeTime !== undefined, () => ` AND created_at < ${bind(query.beforeTime)}`);
-  const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-  return {
-    name: `parley_message_page_${shape}_${query.order}_v1`,
-    text: `SELECT ${MESSAGE_VIEW_COLUMNS} FROM chat.messages
-           WHERE conversation_id = $1${bounds}
-           ORDER BY seq ${direction}
-           LIMIT ${bind(query.limit)}`,
-    params,
-    direction,
-  };
 }
 
 export function isDuplicateClientMessageId(error: unknown): boolean {
@@ -204,7 +147,7 @@ export class MessageRepository {
    * combination of bounds is its own prepared statement.
    */
   async page(query: MessagePageQuery): Promise<MessageView[]> {
-    const { name, text, params } = pageStatement(query);
+    const { name, text, params } = messagePageStatement(query);
     const rows = await this.statements.query({ name, text }, params);
     return rows as unknown as MessageView[];
   }
@@ -215,21 +158,8 @@ export class MessageRepository {
    * membership check and page in one round trip instead of two.
    */
   async pageForMember(memberId: string, query: MessagePageQuery): Promise<MessageView[] | null> {
-    const page = pageStatement(query);
-    const member = `$${page.params.push(memberId)}`;
-    const rows = await this.statements.query(
-      {
-        name: `${page.name}_member`,
-        // One row per message; a single all-null row for an empty page; none for a non-member.
-        text: `SELECT m.* FROM chat.conversations c
-               LEFT JOIN LATERAL (${page.text}) m ON true
-               WHERE c.id = $1 AND ${member} IN (c.client_user_id, c.owner_user_id)
-               ORDER BY m.seq ${page.direction}`,
-      },
-      page.params,
-    );
-    if (rows.length === 0) return null;
-    return rows[0].id === null ? [] : (rows as unknown as MessageView[]);
+    const { name, text, params } = memberMessagePageStatement(memberId, query);
+    return memberPageFromRows(await this.statements.query({ name, text }, params));
   }
 
   /**

@@ -7,7 +7,8 @@ import { Message } from './entities/message.entity';
 import { ChatErrorCode } from './errors/chat-error-code';
 import type { ChatEvent } from './events/chat-event';
 import { InMemoryChatEventBus } from './events/in-memory-chat-event-bus';
-import type { MessagePageQuery, MessageRepository, NewMessage } from './message.repository';
+import type { MessageRepository, NewMessage } from './message.repository';
+import type { MessagePageQuery } from './message-page.statements';
 import { type MessageView, toMessageView } from './message.presenter';
 import { MessagesService } from './messages.service';
 

@@ -6,7 +6,8 @@ import { ChatException } from './errors/chat.exception';
 import { ChatEventBus } from './events/chat-event-bus';
 import { parseMessageCursor } from './message-cursor';
 import { toMessageView, type MessageView } from './message.presenter';
-import { isDuplicateClientMessageId, type MessagePageQuery, MessageRepository } from './message.repository';
+import { isDuplicateClientMessageId, MessageRepository } from './message.repository';
+import type { MessagePageQuery } from './message-page.statements';
 import type { Message } from './entities/message.entity';
 
 export interface SendResult {
