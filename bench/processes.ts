@@ -254,6 +254,21 @@ export function startBareRelay(port: number): Promise<ServerProcess> {
   );
 }
 
+/** The bare history server (`bench/bare-history-server.ts`), P8's baseline, on the same database and pool size. */
+export function startBareHistory(
+  port: number,
+  databaseUrl: string,
+  poolSize: number,
+): Promise<ServerProcess> {
+  return startServer(
+    [path.join(__dirname, 'bare-history-server.js'), String(port)],
+    // In the environment, not argv: a password in the URL stays out of process listings.
+    { ...process.env, DATABASE_URL: databaseUrl, DB_POOL_SIZE: String(poolSize) },
+    `http://127.0.0.1:${port}`,
+    '/health',
+  );
+}
+
 /** A one-shot client: no reconnecting, errors surface as rejections. */
 async function withRedis<T>(redisUrl: string, work: (redis: Redis) => Promise<T>): Promise<T> {
   const redis = new Redis(redisUrl, {

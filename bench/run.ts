@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { BenchSeeder, ensureDatabase } from './bench-database';
 import { chatSocketUrl } from './bench-socket';
-import { measureHistory } from './figures/history';
+import { type HistoryResult, measureHistory } from './figures/history';
 import { measureIdleSockets } from './figures/idle-sockets';
 import { MessageRateBench, type RateStep, type StepUpResult, stepUp, warmUp } from './figures/message-rate';
 import { pgbenchInsertTps } from './figures/pgbench';
@@ -16,6 +16,8 @@ import {
   deleteRedisKeys,
   REPO_ROOT,
   redisServerPid,
+  type ServerProcess,
+  startBareHistory,
   startBareRelay,
   startParley,
   startParleyCluster,
@@ -45,6 +47,7 @@ const settings = {
   latencySeconds: num(args['latency-seconds'], quick ? 4 : 30),
   fanoutSeconds: quick ? 3 : 10,
   historySeconds: quick ? 4 : 15,
+  historyWarmupSeconds: quick ? 1 : 3,
   conversations: num(args.conversations, quick ? 100 : 200),
   idleSockets: num(args['idle-sockets'], quick ? 2_000 : 15_000),
   historyMessages: num(args['history-messages'], quick ? 20_000 : 100_000),
@@ -57,6 +60,7 @@ const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 const jwtSecret = randomBytes(32).toString('hex');
 const PARLEY_PORT = 18_080;
 const BARE_PORT = 18_090;
+const BARE_HISTORY_PORT = 18_091;
 /** P7: senders connect to the first instance, recipients to the second, through this Redis. */
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const CLUSTER_PORTS = [18_081, 18_082];
@@ -267,25 +271,39 @@ async function main(): Promise<void> {
     }
 
     if (only.has('p8')) {
-      log(`P8: history over ${settings.historyMessages} messages, ${settings.historyClients} clients`);
+      log(
+        `P8: history over ${settings.historyMessages} messages, ${settings.historyClients} clients, then the bare server`,
+      );
       const [conversation] = await seeder.conversations(1);
       await seeder.history(conversation, settings.historyMessages);
-      const history = await measureHistory(
-        parley.baseUrl,
-        conversation,
-        settings.historyMessages,
-        settings.historyClients,
-        settings.historySeconds,
-        parley.pid,
-      );
-      if (history.generatorCores > 0.8)
-        invalid.push(`P8: generator used ${round(history.generatorCores * 100, 0)} % of a core`);
-      results.p8 = history;
+      const timing = { warmupSeconds: settings.historyWarmupSeconds, seconds: settings.historySeconds };
+      const walkHistory = (server: ServerProcess): Promise<HistoryResult> =>
+        measureHistory(
+          server.baseUrl,
+          conversation,
+          settings.historyMessages,
+          settings.historyClients,
+          timing,
+          server.pid,
+        );
+      const history = await walkHistory(parley);
+      const bareServer = await startBareHistory(BARE_HISTORY_PORT, databaseUrl, settings.pool);
+      const bareHistory = await walkHistory(bareServer).finally(() => bareServer.stop());
+      for (const [name, result] of [
+        ['Parley', history],
+        ['bare', bareHistory],
+      ] as const) {
+        if (result.generatorCores > 0.8)
+          invalid.push(`P8 ${name}: generator used ${round(result.generatorCores * 100, 0)} % of a core`);
+      }
+      results.p8 = { parley: history, bare: bareHistory };
+      const describe = (result: HistoryResult): string =>
+        `${round(result.requestsPerSecond, 0)} req/s, p99 ${round(result.latencyMs.p99)} ms, ${result.errors} errors`;
       rows.push([
         'P8 history pages (limit=50)',
-        `${round(history.requestsPerSecond, 0)} req/s, p99 ${round(history.latencyMs.p99)} ms, ${history.errors} errors`,
-        '',
-        '',
+        describe(history),
+        `${describe(bareHistory)} bare node:http + pg`,
+        String(ratio(history.requestsPerSecond, bareHistory.requestsPerSecond)),
         '≥ 3,000 req/s, p99 ≤ 30 ms',
       ]);
     }

@@ -27,20 +27,57 @@ function get(agent: Agent, url: URL, token: string): Promise<{ status: number; b
   });
 }
 
-/** P8: concurrent clients walking a long conversation backwards, 50 messages a page, by seq cursor. */
+/**
+ * P8: concurrent clients walking a long conversation backwards, 50 messages a page, by seq
+ * cursor, for `warmupSeconds` not counted (a server answers warm, after its JIT compiled the
+ * request path) and then `seconds` measured.
+ */
 export async function measureHistory(
   baseUrl: string,
   conversation: BenchConversation,
   totalMessages: number,
   concurrency: number,
-  seconds: number,
+  timing: { warmupSeconds: number; seconds: number },
   serverPid: number,
 ): Promise<HistoryResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  try {
+    await walk(agent, baseUrl, conversation, totalMessages, concurrency, timing.warmupSeconds);
+    const cpu = new CpuMeter(serverPid);
+    const { latencies, errors } = await walk(
+      agent,
+      baseUrl,
+      conversation,
+      totalMessages,
+      concurrency,
+      timing.seconds,
+    );
+    const usage = cpu.stop();
+    return {
+      requests: latencies.length,
+      errors,
+      requestsPerSecond: latencies.length / usage.wallSeconds,
+      latencyMs: summarize(latencies),
+      serverCores: usage.serverCores,
+      postgresCores: usage.postgresCores,
+      generatorCores: usage.generatorCores,
+    };
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function walk(
+  agent: Agent,
+  baseUrl: string,
+  conversation: BenchConversation,
+  totalMessages: number,
+  concurrency: number,
+  seconds: number,
+): Promise<{ latencies: number[]; errors: number }> {
   const latencies: number[] = [];
   let errors = 0;
   const deadline = performance.now() + seconds * 1000;
-  const cpu = new CpuMeter(serverPid);
   async function client(worker: number): Promise<void> {
     // Start each client at another depth so they do not all read the same pages.
     let before: number | null = Math.floor(((worker + 0.5) / concurrency) * totalMessages) + 1;
@@ -61,15 +98,5 @@ export async function measureHistory(
     }
   }
   await Promise.all(Array.from({ length: concurrency }, (_, worker) => client(worker)));
-  const usage = cpu.stop();
-  agent.destroy();
-  return {
-    requests: latencies.length,
-    errors,
-    requestsPerSecond: latencies.length / usage.wallSeconds,
-    latencyMs: summarize(latencies),
-    serverCores: usage.serverCores,
-    postgresCores: usage.postgresCores,
-    generatorCores: usage.generatorCores,
-  };
+  return { latencies, errors };
 }
