@@ -361,21 +361,24 @@ async function findMaxRate(bench: MessageRateBench, label: string, invalid: stri
   return { ...found, warmupSeconds };
 }
 
-/** P2's latency run: half the max rate for --latency-seconds. */
+/** P2's latency run: half the max rate for --latency-seconds, after warmUp() at that rate. */
 async function latencyAt(
   bench: MessageRateBench,
   label: string,
   maxRate: number,
   invalid: string[],
-): Promise<RateStep> {
+): Promise<RateStep & { warmupSeconds: number }> {
   const half = Math.max(1, Math.round(maxRate / 2));
-  log(`${label}: ${half}/s for ${settings.latencySeconds} s`);
+  // Not measured from the first message: the failing step before left work queued
+  // (delivery marks, autovacuum) that would land on the first seconds here.
+  const warmupSeconds = await warmUp(bench, half);
+  log(`${label}: ${half}/s for ${settings.latencySeconds} s after ${warmupSeconds} s of warm-up`);
   const step = await bench.step(half, settings.latencySeconds);
   log(
     `${label} ${half}/s: ${describeLatency(step)}, lost ${step.lost}, dup ${step.duplicated}, out of order ${step.outOfOrder}`,
   );
   checkGenerator(label, step, invalid);
-  return step;
+  return { ...step, warmupSeconds };
 }
 
 function checkGenerator(label: string, step: RateStep, invalid: string[]): void {
