@@ -12,8 +12,21 @@ export interface BenchConversation {
   owner: BenchUser;
 }
 
-/** Creates the bench database when missing; refuses anything but a real PostgreSQL server. */
-export async function ensureDatabase(url: string): Promise<void> {
+/**
+ * The benchmark's own databases: their names start with this, and only these are
+ * dropped and created anew for every run.
+ */
+const OWN_DATABASE = /^parley_bench/;
+
+/**
+ * Gets the bench database ready; refuses anything but a real PostgreSQL server.
+ * A database of the benchmark's own (`parley_bench...`) starts every run empty:
+ * runs used to pile up (2 million messages and 1 GB after a day of runs, never
+ * vacuumed where autovacuum is off), so later runs measured a bigger, bloated
+ * database than earlier ones. Any other database is created when missing and
+ * otherwise used as it is. Returns whether it was made anew.
+ */
+export async function prepareDatabase(url: string): Promise<{ fresh: boolean }> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
   const admin = new URL(url);
@@ -32,8 +45,12 @@ export async function ensureDatabase(url: string): Promise<void> {
     const version = await client.query<{ version: string }>('SELECT version()');
     if (/pglite/i.test(version.rows[0].version))
       throw new Error('refusing to benchmark the embedded database');
+    const quoted = `"${name.replace(/"/g, '""')}"`;
+    const fresh = OWN_DATABASE.test(name);
+    if (fresh) await client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${quoted}`);
+    return { fresh };
   } finally {
     await client.end();
   }
@@ -114,7 +131,8 @@ export class BenchSeeder {
        WHERE id = $1`,
       [conversation.id, count, unread],
     );
-    await this.db.query('ANALYZE chat.messages');
+    // What autovacuum would have done to old history (it is off on some machines, CI's among them).
+    await this.db.query('VACUUM (ANALYZE) chat.messages, chat.conversations');
   }
 
   private async user(id: string): Promise<BenchUser> {
