@@ -47,7 +47,7 @@ const settings = {
   latencySeconds: num(args['latency-seconds'], quick ? 4 : 30),
   fanoutSeconds: quick ? 3 : 10,
   historySeconds: quick ? 4 : 15,
-  historyWarmupSeconds: quick ? 1 : 3,
+  historyWarmupSeconds: quick ? 3 : 5,
   conversations: num(args.conversations, quick ? 100 : 200),
   idleSockets: num(args['idle-sockets'], quick ? 2_000 : 15_000),
   historyMessages: num(args['history-messages'], quick ? 20_000 : 100_000),
