@@ -265,13 +265,8 @@ async function main(): Promise<void> {
         settings.fanoutSeconds,
       );
       await bare.stop();
-      for (const [name, result] of [
-        ['Parley', parleyFanout],
-        ['bare', bareFanout],
-      ] as const) {
-        if (result.generatorCores > 0.8)
-          invalid.push(`P3 ${name}: generator used ${round(result.generatorCores * 100, 0)} % of a core`);
-      }
+      checkGenerator('P3 Parley', parleyFanout, invalid);
+      checkGenerator('P3 bare', bareFanout, invalid);
       results.p3 = { parley: parleyFanout, bare: bareFanout };
       rows.push([
         'P3 typing fan-out',
@@ -286,12 +281,11 @@ async function main(): Promise<void> {
       log(
         `P8: history over ${settings.historyMessages} messages, ${settings.historyClients} clients, then the bare server`,
       );
-      const conversation = historyConversation;
       const timing = { warmupSeconds: settings.historyWarmupSeconds, seconds: settings.historySeconds };
       const walkHistory = (server: ServerProcess): Promise<HistoryResult> =>
         measureHistory(
           server.baseUrl,
-          conversation,
+          historyConversation,
           settings.historyMessages,
           settings.historyClients,
           timing,
@@ -300,13 +294,8 @@ async function main(): Promise<void> {
       const history = await walkHistory(parley);
       const bareServer = await startBareHistory(BARE_HISTORY_PORT, databaseUrl, settings.pool);
       const bareHistory = await walkHistory(bareServer).finally(() => bareServer.stop());
-      for (const [name, result] of [
-        ['Parley', history],
-        ['bare', bareHistory],
-      ] as const) {
-        if (result.generatorCores > 0.8)
-          invalid.push(`P8 ${name}: generator used ${round(result.generatorCores * 100, 0)} % of a core`);
-      }
+      checkGenerator('P8 Parley', history, invalid);
+      checkGenerator('P8 bare', bareHistory, invalid);
       results.p8 = { parley: history, bare: bareHistory };
       const describe = (result: HistoryResult): string =>
         `${round(result.requestsPerSecond, 0)} req/s, p99 ${round(result.latencyMs.p99)} ms, ${result.errors} errors`;
@@ -392,9 +381,10 @@ async function latencyAt(
   return { ...step, warmupSeconds };
 }
 
-function checkGenerator(label: string, step: RateStep, invalid: string[]): void {
-  if (step.generatorCores > 0.8)
-    invalid.push(`${label}: generator used ${round(step.generatorCores * 100, 0)} % of a core`);
+/** Flags a measurement whose load generator used more than 80 % of a core: its figure is invalid. */
+function checkGenerator(label: string, usage: { generatorCores: number }, invalid: string[]): void {
+  if (usage.generatorCores > 0.8)
+    invalid.push(`${label}: generator used ${round(usage.generatorCores * 100, 0)} % of a core`);
 }
 
 interface VersusSingle {
