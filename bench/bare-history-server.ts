@@ -21,8 +21,12 @@ const PAGE_PATH = /^\/v1\/chat\/conversations\/([0-9a-f-]{36})\/messages$/;
 function subjectOf(authorization: string | undefined): string | null {
   const payload = authorization?.split('.')[1];
   if (!payload) return null;
-  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown };
-  return typeof claims.sub === 'string' ? claims.sub : null;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown };
+    return typeof claims.sub === 'string' ? claims.sub : null;
+  } catch {
+    return null; // not a JWT: answered 404 like any other request it cannot serve
+  }
 }
 
 function reply(response: ServerResponse, status: number, body: string): void {
