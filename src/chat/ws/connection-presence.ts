@@ -27,6 +27,8 @@ export class ConnectionPresence {
   private readonly timers = new Set<NodeJS.Timeout>();
   private sweeping = false;
   private stopped = false;
+  /** Set just before this instance leaves the tracker: heartbeats stop only then. */
+  private left = false;
 
   constructor(
     private readonly registry: ChatConnectionRegistry,
@@ -57,9 +59,15 @@ export class ConnectionPresence {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    // Heart-beating goes on until this instance has left: gone silent while its last
+    // reports were written, it would look dead to the others, whose sweep takes a dead
+    // instance's users offline at once instead of after the grace period, and a user
+    // reconnecting elsewhere would flap offline and online.
+    await Promise.all(this.chains.values());
+    // Set before leave() is issued: a heartbeat sent after it would bring the instance back.
+    this.left = true;
     for (const timer of this.timers) clearInterval(timer);
     this.timers.clear();
-    await Promise.all(this.chains.values());
     try {
       const transitions = await this.tracker.leave([...this.reported]);
       await Promise.all(transitions.map((transition) => this.record(transition)));
@@ -101,6 +109,7 @@ export class ConnectionPresence {
   }
 
   private async heartbeat(): Promise<void> {
+    if (this.left) return;
     // The tracker call is issued synchronously with this snapshot, so it cannot
     // overtake a report issued earlier for a user.
     const transitions = await this.tracker.refresh([...this.registry.userIds()]);
@@ -160,7 +169,6 @@ export class ConnectionPresence {
   }
 
   private run(task: () => Promise<void>): void {
-    if (this.stopped) return;
     // Redis unreachable: already logged once by RedisLink; the next beat tries again.
     task().catch((error: unknown) => this.logger.debug({ err: error }, 'Presence upkeep failed'));
   }
