@@ -41,17 +41,12 @@ export async function measureHistory(
   serverPid: number,
 ): Promise<HistoryResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const walkFor = (seconds: number): Promise<{ latencies: number[]; errors: number }> =>
+    walk(agent, baseUrl, conversation, totalMessages, concurrency, seconds);
   try {
-    await walk(agent, baseUrl, conversation, totalMessages, concurrency, timing.warmupSeconds);
+    await walkFor(timing.warmupSeconds);
     const cpu = new CpuMeter(serverPid);
-    const { latencies, errors } = await walk(
-      agent,
-      baseUrl,
-      conversation,
-      totalMessages,
-      concurrency,
-      timing.seconds,
-    );
+    const { latencies, errors } = await walkFor(timing.seconds);
     const usage = cpu.stop();
     return {
       requests: latencies.length,

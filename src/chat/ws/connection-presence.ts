@@ -27,8 +27,6 @@ export class ConnectionPresence {
   private readonly timers = new Set<NodeJS.Timeout>();
   private sweeping = false;
   private stopped = false;
-  /** Set just before this instance leaves the tracker: heartbeats stop only then. */
-  private left = false;
 
   constructor(
     private readonly registry: ChatConnectionRegistry,
@@ -64,8 +62,7 @@ export class ConnectionPresence {
     // instance's users offline at once instead of after the grace period, and a user
     // reconnecting elsewhere would flap offline and online.
     await Promise.all(this.chains.values());
-    // Set before leave() is issued: a heartbeat sent after it would bring the instance back.
-    this.left = true;
+    // Before leave() is issued: a heartbeat sent after it would bring the instance back.
     for (const timer of this.timers) clearInterval(timer);
     this.timers.clear();
     try {
@@ -109,7 +106,6 @@ export class ConnectionPresence {
   }
 
   private async heartbeat(): Promise<void> {
-    if (this.left) return;
     // The tracker call is issued synchronously with this snapshot, so it cannot
     // overtake a report issued earlier for a user.
     const transitions = await this.tracker.refresh([...this.registry.userIds()]);
