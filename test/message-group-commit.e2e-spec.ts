@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { PreparedStatements } from '../src/database/prepared-statements';
 import type { ConversationMembership } from '../src/chat/chat-access';
 import { ChatAccess } from '../src/chat/chat-access';
 import { ChatErrorCode } from '../src/chat/errors/chat-error-code';
@@ -173,5 +174,84 @@ describe('messages sent together in one statement (e2e)', () => {
       expect(row.status).toBe('delivered');
       expect(row.delivered_at).toBeInstanceOf(Date);
     }
+  });
+
+  /** Collects the delivery announcements made while `run` runs. */
+  async function announcedDeliveries(run: () => Promise<unknown>): Promise<string[]> {
+    const announced: string[] = [];
+    const unsubscribe = t.app.get(ChatEventBus).subscribe((event) => {
+      if (event.type === 'messages.delivered') announced.push(...event.messageIds);
+    });
+    try {
+      await run();
+    } finally {
+      unsubscribe();
+    }
+    return announced;
+  }
+
+  it('stores sends and records deliveries issued in the same turn with one statement', async () => {
+    const chats = await conversations(3);
+    const ownerSide = await membership(chats[0].id, owner.id);
+    const earlier = await messages.sendAsMember(ownerSide, owner.id, { content: 'seen by the client' });
+    const members = await Promise.all(chats.slice(1).map((chat) => membership(chat.id, client.id)));
+
+    const statements = jest.spyOn(t.app.get(PreparedStatements), 'query');
+    let sends: SendResult[] = [];
+    const announced = await announcedDeliveries(async () => {
+      [sends] = await Promise.all([
+        Promise.all(
+          members.map((member, index) =>
+            messages.sendAsMember(member, client.id, { content: `new ${index}` }),
+          ),
+        ),
+        messages.markDelivered(chats[0].id, client.id, [earlier.message.id]),
+      ]);
+    });
+    const statementCount = statements.mock.calls.length;
+    statements.mockRestore();
+
+    expect(statementCount).toBe(1);
+    expect(sends.map((send) => [send.created, send.message.seq, send.message.content])).toEqual([
+      [true, 1, 'new 0'],
+      [true, 1, 'new 1'],
+    ]);
+    expect(await stored(chats[1].id)).toEqual([{ seq: 1, content: 'new 0' }]);
+    expect(await stored(chats[2].id)).toEqual([{ seq: 1, content: 'new 1' }]);
+    expect(announced).toEqual([earlier.message.id]);
+    const [row]: Array<{ status: string }> = await db.query(
+      'SELECT status FROM chat.messages WHERE id = $1',
+      [earlier.message.id],
+    );
+    expect(row.status).toBe('delivered');
+  });
+
+  it('still records a delivery whose statement failed because of a send beside it', async () => {
+    const chats = await conversations(3);
+    const ownerSide = await membership(chats[0].id, owner.id);
+    const earlier = await messages.sendAsMember(ownerSide, owner.id, { content: 'to be delivered' });
+    const members = await Promise.all(chats.slice(1).map((chat) => membership(chat.id, client.id)));
+    const reused = `cmid-${randomUUID()}`;
+
+    let outcomes: Array<PromiseSettledResult<SendResult>> = [];
+    const announced = await announcedDeliveries(async () => {
+      [outcomes] = await Promise.all([
+        // The same client_message_id in two conversations: the shared statement fails on it.
+        Promise.allSettled(
+          members.map((member) =>
+            messages.sendAsMember(member, client.id, { content: 'x', client_message_id: reused }),
+          ),
+        ),
+        messages.markDelivered(chats[0].id, client.id, [earlier.message.id]),
+      ]);
+    });
+
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(announced).toEqual([earlier.message.id]);
+    const [row]: Array<{ status: string }> = await db.query(
+      'SELECT status FROM chat.messages WHERE id = $1',
+      [earlier.message.id],
+    );
+    expect(row.status).toBe('delivered');
   });
 });

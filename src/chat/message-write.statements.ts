@@ -1,6 +1,6 @@
 import type { PreparedStatement } from '../database/prepared-statements';
 
-// Both statements read their rows from arrays wrapped in `(SELECT $n)`. On purpose:
+// The statement reads its rows from arrays wrapped in `(SELECT $n)`. On purpose:
 // a bare `unnest($n)` lets the planner count the array of each call, so every
 // call's own plan looks cheaper than the shared one and PostgreSQL re-plans the
 // statement on every call (planning cost more than running: 2.1 ms a call against
@@ -8,14 +8,20 @@ import type { PreparedStatement } from '../database/prepared-statements';
 // is estimated alike, and after five calls the statement is planned no more.
 
 /**
- * Stores a batch of messages, at most one per conversation, in ONE statement:
- * each conversation's next seq is allocated and its message inserted together,
- * so seqs are gap-free (a failed insert rolls the counter back) and the row
- * lock on the conversation orders concurrent sends. In the same statement (so
- * a crash cannot separate them) it queues a push for each recipient who has a
- * device and has not muted the conversation: a new pending outbox row, or one
- * more message in the pending one, due after the delay but never later than
- * the batch maximum after its first message.
+ * Every write a message goes through between its send and its delivery, for a
+ * batch, in ONE statement and one commit: the sends of several conversations
+ * and the delivery marks of messages sent earlier. A message's delivery is
+ * marked only after it was committed and written to the recipient's socket, so
+ * a mark never meets the insert of its own message in one statement.
+ *
+ * Sends, at most one per conversation: each conversation's next seq is
+ * allocated and its message inserted together, so seqs are gap-free (a failed
+ * insert rolls the counter back) and the row lock on the conversation orders
+ * concurrent sends. In the same statement (so a crash cannot separate them) it
+ * queues a push for each recipient who has a device and has not muted the
+ * conversation: a new pending outbox row, or one more message in the pending
+ * one, due after the delay but never later than the batch maximum after its
+ * first message.
  *
  * A message whose (sender, client_message_id) is already stored is left out
  * and gets no row back: the caller answers with the earlier message. A message
@@ -23,11 +29,18 @@ import type { PreparedStatement } from '../database/prepared-statements';
  * kept at the millisecond precision the API shows, so a message's own
  * `created_at` works as an exact `before`/`after` cursor.
  *
+ * Delivery marks, for several (conversation, recipient) pairs: only the other
+ * party's messages still `sent` change.
+ *
+ * Returns one row per stored message, each carrying `delivered_ids` (the ids
+ * the marks changed); a single row of NULL message columns when none was stored.
+ *
  * $1..$6: per-message arrays (conversation, sender, client_message_id, type,
- * content, media_url); $7 push delay ms; $8 push batch maximum ms.
+ * content, media_url); $7 push delay ms; $8 push batch maximum ms;
+ * $9..$12: per-mark arrays (message id, conversation, recipient, delivered at).
  */
-export const INSERT_MESSAGES: PreparedStatement = {
-  name: 'parley_insert_messages_v1',
+export const WRITE_MESSAGES: PreparedStatement = {
+  name: 'parley_write_messages_v1',
   text: `WITH input AS (
     SELECT * FROM unnest(
       (SELECT $1::uuid[]), (SELECT $2::uuid[]), (SELECT $3::varchar[]),
@@ -84,30 +97,20 @@ export const INSERT_MESSAGES: PreparedStatement = {
               now() + make_interval(secs => $7::double precision / 1000))),
           updated_at = now()
     RETURNING 1
-  )
-  SELECT m.* FROM m`,
-};
-
-/**
- * Marks messages delivered to their recipients, for several (conversation,
- * recipient) pairs at once; returns the ids that changed. Only the other
- * party's messages still `sent` change.
- *
- * $1..$4: per-message arrays (message id, conversation, recipient, delivered at).
- */
-export const MARK_DELIVERED: PreparedStatement = {
-  name: 'parley_mark_delivered_v1',
-  text: `WITH input AS (
-    SELECT * FROM unnest((SELECT $1::uuid[]), (SELECT $2::uuid[]), (SELECT $3::uuid[]), (SELECT $4::timestamptz[]))
+  ),
+  mark AS (
+    SELECT * FROM unnest((SELECT $9::uuid[]), (SELECT $10::uuid[]), (SELECT $11::uuid[]), (SELECT $12::timestamptz[]))
       AS i(message_id, conversation_id, recipient_id, delivered_at)
   ),
   delivered AS (
-    UPDATE chat.messages m
+    UPDATE chat.messages dm
     SET status = 'delivered', delivered_at = i.delivered_at, updated_at = i.delivered_at
-    FROM input i
-    WHERE m.id = i.message_id AND m.conversation_id = i.conversation_id
-      AND m.sender_user_id <> i.recipient_id AND m.status = 'sent'
-    RETURNING m.id
+    FROM mark i
+    WHERE dm.id = i.message_id AND dm.conversation_id = i.conversation_id
+      AND dm.sender_user_id <> i.recipient_id AND dm.status = 'sent'
+    RETURNING dm.id
   )
-  SELECT id FROM delivered`,
+  SELECT m.*, d.delivered_ids
+  FROM (SELECT COALESCE(array_agg(id), '{}') AS delivered_ids FROM delivered) d
+  LEFT JOIN m ON true`,
 };

@@ -14,7 +14,7 @@ import {
   type MessagePageQuery,
   messagePageStatement,
 } from './message-page.statements';
-import { INSERT_MESSAGES, MARK_DELIVERED } from './message-write.statements';
+import { WRITE_MESSAGES } from './message-write.statements';
 
 export interface NewMessage {
   conversationId: string;
@@ -39,11 +39,18 @@ interface DeliveryMark {
   deliveredAt: Date;
 }
 
+/** What one batch of `WRITE_MESSAGES` carries: sends and delivery marks, in any mix. */
+type MessageWrite = { kind: 'send'; message: NewMessage } | { kind: 'delivery'; mark: DeliveryMark };
+/** A send's stored message (null: nothing stored), or the ids a delivery mark changed. */
+type MessageWriteResult = Message | null | string[];
+
 type Row = Record<string, unknown>;
 
 /**
  * Two statements in flight keep PostgreSQL busy on both cores while the next
- * batch gathers; more would only shrink the batches.
+ * batch gathers; more would only shrink the batches. Sends and delivery marks
+ * share them: a mark rides with the next sends instead of paying a statement
+ * and a commit of its own.
  */
 const GROUP_COMMIT = { maxBatch: 128, maxInFlight: 2 } as const;
 
@@ -81,25 +88,22 @@ export function isDuplicateClientMessageId(error: unknown): boolean {
 
 @Injectable()
 export class MessageRepository {
-  private readonly inserts: WriteCoalescer<NewMessage, Message | null>;
-  private readonly deliveries: WriteCoalescer<DeliveryMark, string[]>;
+  private readonly writes: WriteCoalescer<MessageWrite, MessageWriteResult>;
 
   constructor(
     @InjectRepository(Message) private readonly repository: Repository<Message>,
     private readonly settings: ChatSettings,
     private readonly statements: PreparedStatements,
   ) {
-    this.inserts = new WriteCoalescer({
+    this.writes = new WriteCoalescer({
       ...GROUP_COMMIT,
-      // The statement gives each conversation one new seq.
-      key: (input) => input.conversationId,
-      writeBatch: (inputs) => this.insertMany(inputs),
-    });
-    this.deliveries = new WriteCoalescer({
-      ...GROUP_COMMIT,
-      // One recipient's tabs mark the same messages: the second must find them delivered.
-      key: (mark) => `${mark.conversationId}:${mark.recipientId}`,
-      writeBatch: (marks) => this.markDeliveredMany(marks),
+      // The statement gives each conversation one new seq; one recipient's tabs mark
+      // the same messages, and the second must find them delivered.
+      key: (write) =>
+        write.kind === 'send'
+          ? `send:${write.message.conversationId}`
+          : `delivery:${write.mark.conversationId}:${write.mark.recipientId}`,
+      writeBatch: (writes) => this.writeMany(writes),
     });
   }
 
@@ -115,29 +119,49 @@ export class MessageRepository {
    * Stores a message with the next seq of its conversation; null when nothing
    * was stored because the sender already used this `client_message_id` (or
    * the conversation is gone). Concurrent calls are group-committed: see
-   * `INSERT_MESSAGES`.
+   * `WRITE_MESSAGES`.
    * Throws the driver's unique violation when a concurrent send with the same
    * (sender, client_message_id) committed first.
    */
-  insertNext(input: NewMessage): Promise<Message | null> {
-    return this.inserts.write(input);
+  async insertNext(input: NewMessage): Promise<Message | null> {
+    return (await this.writes.write({ kind: 'send', message: input })) as Message | null;
   }
 
-  private async insertMany(inputs: readonly NewMessage[]): Promise<Array<Message | null>> {
+  private async writeMany(writes: readonly MessageWrite[]): Promise<MessageWriteResult[]> {
+    const sends: NewMessage[] = [];
+    const marks: DeliveryMark[] = [];
+    for (const write of writes) {
+      if (write.kind === 'send') sends.push(write.message);
+      else marks.push(write.mark);
+    }
+    const markedIds = marks.flatMap((mark) => mark.messageIds.map((id) => ({ id, mark })));
     const { delayMs, batchMaxMs } = this.settings.push;
-    const rows = await this.statements.query(INSERT_MESSAGES, [
-      inputs.map((input) => input.conversationId),
-      inputs.map((input) => input.senderUserId),
-      inputs.map((input) => input.clientMessageId),
-      inputs.map((input) => input.messageType),
-      inputs.map((input) => input.content),
-      inputs.map((input) => input.mediaUrl),
+    const rows = await this.statements.query(WRITE_MESSAGES, [
+      sends.map((send) => send.conversationId),
+      sends.map((send) => send.senderUserId),
+      sends.map((send) => send.clientMessageId),
+      sends.map((send) => send.messageType),
+      sends.map((send) => send.content),
+      sends.map((send) => send.mediaUrl),
       delayMs,
       batchMaxMs,
+      markedIds.map((entry) => entry.id),
+      markedIds.map((entry) => entry.mark.conversationId),
+      markedIds.map((entry) => entry.mark.recipientId),
+      markedIds.map((entry) => entry.mark.deliveredAt),
     ]);
-    // One message per conversation per batch (the coalescer's key), so the conversation finds it.
-    const byConversation = new Map(rows.map((row) => [row.conversation_id as string, messageFromRow(row)]));
-    return inputs.map((input) => byConversation.get(input.conversationId) ?? null);
+    // One send per conversation per batch (the coalescer's key), so the conversation finds it.
+    const stored = new Map(
+      rows
+        .filter((row) => row.id !== null)
+        .map((row) => [row.conversation_id as string, messageFromRow(row)]),
+    );
+    const delivered = new Set(rows[0].delivered_ids as string[]);
+    return writes.map((write) =>
+      write.kind === 'send'
+        ? (stored.get(write.message.conversationId) ?? null)
+        : write.mark.messageIds.filter((id) => delivered.has(id)),
+    );
   }
 
   /**
@@ -199,7 +223,7 @@ export class MessageRepository {
 
   /**
    * Marks the given messages delivered if the recipient had not got them yet;
-   * returns those changed. Concurrent calls share one statement.
+   * returns those changed. Concurrent marks and sends share one statement.
    */
   async markDelivered(
     conversationId: string,
@@ -208,19 +232,8 @@ export class MessageRepository {
     deliveredAt: Date,
   ): Promise<string[]> {
     if (messageIds.length === 0) return [];
-    return this.deliveries.write({ conversationId, recipientId, messageIds, deliveredAt });
-  }
-
-  private async markDeliveredMany(marks: readonly DeliveryMark[]): Promise<string[][]> {
-    const flat = marks.flatMap((mark, index) => mark.messageIds.map((id) => ({ id, index })));
-    const rows = await this.statements.query(MARK_DELIVERED, [
-      flat.map((entry) => entry.id),
-      flat.map((entry) => marks[entry.index].conversationId),
-      flat.map((entry) => marks[entry.index].recipientId),
-      flat.map((entry) => marks[entry.index].deliveredAt),
-    ]);
-    const changed = new Set(rows.map((row) => row.id as string));
-    return marks.map((mark) => mark.messageIds.filter((id) => changed.has(id)));
+    const mark: DeliveryMark = { conversationId, recipientId, messageIds, deliveredAt };
+    return (await this.writes.write({ kind: 'delivery', mark })) as string[];
   }
 
   /**
