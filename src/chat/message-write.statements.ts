@@ -32,8 +32,9 @@ import type { PreparedStatement } from '../database/prepared-statements';
  * Delivery marks, for several (conversation, recipient) pairs: only the other
  * party's messages still `sent` change.
  *
- * Returns one row per stored message, each carrying `delivered_ids` (the ids
- * the marks changed); a single row of NULL message columns when none was stored.
+ * Returns a row per stored message, then a row per message the marks changed
+ * (its id as `delivered_id`, every message column NULL). One row each rather than
+ * an array: parsing a uuid[] column cost the server more than the rest of the batch.
  *
  * $1..$6: per-message arrays (conversation, sender, client_message_id, type,
  * content, media_url); $7 push delay ms; $8 push batch maximum ms;
@@ -110,7 +111,7 @@ export const WRITE_MESSAGES: PreparedStatement = {
       AND dm.sender_user_id <> i.recipient_id AND dm.status = 'sent'
     RETURNING dm.id
   )
-  SELECT m.*, d.delivered_ids
-  FROM (SELECT COALESCE(array_agg(id), '{}') AS delivered_ids FROM delivered) d
-  LEFT JOIN m ON true`,
+  SELECT m.*, NULL::uuid AS delivered_id FROM m
+  UNION ALL
+  SELECT (NULL::chat.messages).*, delivered.id FROM delivered`,
 };

@@ -150,13 +150,13 @@ export class MessageRepository {
       markedIds.map((entry) => entry.mark.recipientId),
       markedIds.map((entry) => entry.mark.deliveredAt),
     ]);
-    // One send per conversation per batch (the coalescer's key), so the conversation finds it.
-    const stored = new Map(
-      rows
-        .filter((row) => row.id !== null)
-        .map((row) => [row.conversation_id as string, messageFromRow(row)]),
-    );
-    const delivered = new Set(rows[0].delivered_ids as string[]);
+    const stored = new Map<string, Message>();
+    const delivered = new Set<string>();
+    for (const row of rows) {
+      // One send per conversation per batch (the coalescer's key), so the conversation finds it.
+      if (row.id !== null) stored.set(row.conversation_id as string, messageFromRow(row));
+      else delivered.add(row.delivered_id as string);
+    }
     return writes.map((write) =>
       write.kind === 'send'
         ? (stored.get(write.message.conversationId) ?? null)
