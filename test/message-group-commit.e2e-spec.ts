@@ -254,4 +254,25 @@ describe('messages sent together in one statement (e2e)', () => {
     );
     expect(row.status).toBe('delivered');
   });
+
+  it("credits a delivery to the recipient only, when the sender's own mark of it shares the statement", async () => {
+    const [chat] = await conversations(1);
+    const sent = await messages.sendAsMember(await membership(chat.id, owner.id), owner.id, {
+      content: 'hi',
+    });
+
+    const announced: Array<{ recipientId: string; messageIds: string[] }> = [];
+    const unsubscribe = t.app.get(ChatEventBus).subscribe((event) => {
+      if (event.type === 'messages.delivered')
+        announced.push({ recipientId: event.recipientId, messageIds: event.messageIds });
+    });
+    // The sender's mark of their own message changes nothing, even beside the recipient's.
+    await Promise.all([
+      messages.markDelivered(chat.id, owner.id, [sent.message.id]),
+      messages.markDelivered(chat.id, client.id, [sent.message.id]),
+    ]);
+    unsubscribe();
+
+    expect(announced).toEqual([{ recipientId: client.id, messageIds: [sent.message.id] }]);
+  });
 });

@@ -33,7 +33,8 @@ import type { PreparedStatement } from '../database/prepared-statements';
  * party's messages still `sent` change.
  *
  * Returns a row per stored message, then a row per message the marks changed
- * (its id as `delivered_id`, every message column NULL). One row each rather than
+ * (its id as `delivered_id` and its recipient as `delivered_to`, every message
+ * column NULL). One row each rather than
  * an array: parsing a uuid[] column cost the server more than the rest of the batch.
  *
  * $1..$6: per-message arrays (conversation, sender, client_message_id, type,
@@ -109,9 +110,9 @@ export const WRITE_MESSAGES: PreparedStatement = {
     FROM mark i
     WHERE dm.id = i.message_id AND dm.conversation_id = i.conversation_id
       AND dm.sender_user_id <> i.recipient_id AND dm.status = 'sent'
-    RETURNING dm.id
+    RETURNING dm.id, i.recipient_id
   )
-  SELECT m.*, NULL::uuid AS delivered_id FROM m
+  SELECT m.*, NULL::uuid AS delivered_id, NULL::uuid AS delivered_to FROM m
   UNION ALL
-  SELECT (NULL::chat.messages).*, delivered.id FROM delivered`,
+  SELECT (NULL::chat.messages).*, delivered.id, delivered.recipient_id FROM delivered`,
 };

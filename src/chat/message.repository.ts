@@ -44,6 +44,16 @@ type MessageWrite = { kind: 'send'; message: NewMessage } | { kind: 'delivery'; 
 /** A send's stored message (null: nothing stored), or the ids a delivery mark changed. */
 type MessageWriteResult = Message | null | string[];
 
+function storedMessage(result: MessageWriteResult): Message | null {
+  if (Array.isArray(result)) throw new Error('A send was answered as a delivery mark');
+  return result;
+}
+
+function changedIds(result: MessageWriteResult): string[] {
+  if (!Array.isArray(result)) throw new Error('A delivery mark was answered as a send');
+  return result;
+}
+
 type Row = Record<string, unknown>;
 
 /**
@@ -124,7 +134,7 @@ export class MessageRepository {
    * (sender, client_message_id) committed first.
    */
   async insertNext(input: NewMessage): Promise<Message | null> {
-    return (await this.writes.write({ kind: 'send', message: input })) as Message | null;
+    return storedMessage(await this.writes.write({ kind: 'send', message: input }));
   }
 
   private async writeMany(writes: readonly MessageWrite[]): Promise<MessageWriteResult[]> {
@@ -155,12 +165,13 @@ export class MessageRepository {
     for (const row of rows) {
       // One send per conversation per batch (the coalescer's key), so the conversation finds it.
       if (row.id !== null) stored.set(row.conversation_id as string, messageFromRow(row));
-      else delivered.add(row.delivered_id as string);
+      else delivered.add(`${row.delivered_to as string}:${row.delivered_id as string}`);
     }
+    // By recipient too: a mark by a message's own sender, in the same batch, changed nothing.
     return writes.map((write) =>
       write.kind === 'send'
         ? (stored.get(write.message.conversationId) ?? null)
-        : write.mark.messageIds.filter((id) => delivered.has(id)),
+        : write.mark.messageIds.filter((id) => delivered.has(`${write.mark.recipientId}:${id}`)),
     );
   }
 
@@ -233,7 +244,7 @@ export class MessageRepository {
   ): Promise<string[]> {
     if (messageIds.length === 0) return [];
     const mark: DeliveryMark = { conversationId, recipientId, messageIds, deliveredAt };
-    return (await this.writes.write({ kind: 'delivery', mark })) as string[];
+    return changedIds(await this.writes.write({ kind: 'delivery', mark }));
   }
 
   /**
