@@ -176,11 +176,14 @@ describe('messages sent together in one statement (e2e)', () => {
     }
   });
 
-  /** Collects the delivery announcements made while `run` runs. */
-  async function announcedDeliveries(run: () => Promise<unknown>): Promise<string[]> {
-    const announced: string[] = [];
+  /** The delivery announcements made while `run` runs. */
+  async function announcedDeliveries(
+    run: () => Promise<unknown>,
+  ): Promise<Array<{ recipientId: string; messageIds: string[] }>> {
+    const announced: Array<{ recipientId: string; messageIds: string[] }> = [];
     const unsubscribe = t.app.get(ChatEventBus).subscribe((event) => {
-      if (event.type === 'messages.delivered') announced.push(...event.messageIds);
+      if (event.type === 'messages.delivered')
+        announced.push({ recipientId: event.recipientId, messageIds: event.messageIds });
     });
     try {
       await run();
@@ -188,6 +191,14 @@ describe('messages sent together in one statement (e2e)', () => {
       unsubscribe();
     }
     return announced;
+  }
+
+  async function statusOf(messageId: string): Promise<string> {
+    const [row]: Array<{ status: string }> = await db.query(
+      'SELECT status FROM chat.messages WHERE id = $1',
+      [messageId],
+    );
+    return row.status;
   }
 
   it('stores sends and records deliveries issued in the same turn with one statement', async () => {
@@ -218,12 +229,8 @@ describe('messages sent together in one statement (e2e)', () => {
     ]);
     expect(await stored(chats[1].id)).toEqual([{ seq: 1, content: 'new 0' }]);
     expect(await stored(chats[2].id)).toEqual([{ seq: 1, content: 'new 1' }]);
-    expect(announced).toEqual([earlier.message.id]);
-    const [row]: Array<{ status: string }> = await db.query(
-      'SELECT status FROM chat.messages WHERE id = $1',
-      [earlier.message.id],
-    );
-    expect(row.status).toBe('delivered');
+    expect(announced).toEqual([{ recipientId: client.id, messageIds: [earlier.message.id] }]);
+    expect(await statusOf(earlier.message.id)).toBe('delivered');
   });
 
   it('still records a delivery whose statement failed because of a send beside it', async () => {
@@ -247,12 +254,8 @@ describe('messages sent together in one statement (e2e)', () => {
     });
 
     expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect(announced).toEqual([earlier.message.id]);
-    const [row]: Array<{ status: string }> = await db.query(
-      'SELECT status FROM chat.messages WHERE id = $1',
-      [earlier.message.id],
-    );
-    expect(row.status).toBe('delivered');
+    expect(announced).toEqual([{ recipientId: client.id, messageIds: [earlier.message.id] }]);
+    expect(await statusOf(earlier.message.id)).toBe('delivered');
   });
 
   it("credits a delivery to the recipient only, when the sender's own mark of it shares the statement", async () => {
@@ -261,17 +264,13 @@ describe('messages sent together in one statement (e2e)', () => {
       content: 'hi',
     });
 
-    const announced: Array<{ recipientId: string; messageIds: string[] }> = [];
-    const unsubscribe = t.app.get(ChatEventBus).subscribe((event) => {
-      if (event.type === 'messages.delivered')
-        announced.push({ recipientId: event.recipientId, messageIds: event.messageIds });
-    });
-    // The sender's mark of their own message changes nothing, even beside the recipient's.
-    await Promise.all([
-      messages.markDelivered(chat.id, owner.id, [sent.message.id]),
-      messages.markDelivered(chat.id, client.id, [sent.message.id]),
-    ]);
-    unsubscribe();
+    // The sender's own mark of their message changes nothing, even beside the recipient's.
+    const announced = await announcedDeliveries(() =>
+      Promise.all([
+        messages.markDelivered(chat.id, owner.id, [sent.message.id]),
+        messages.markDelivered(chat.id, client.id, [sent.message.id]),
+      ]),
+    );
 
     expect(announced).toEqual([{ recipientId: client.id, messageIds: [sent.message.id] }]);
   });
