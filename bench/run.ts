@@ -181,6 +181,7 @@ async function main(): Promise<void> {
           latency = await latencyAt(bench, 'P2', found.maxRate, invalid);
           results.p2 = latency;
           rows.push(['P2 latency at P1/2', describeLatency(latency), '', '', 'p50 ≤ 3 ms, p99 ≤ 20 ms']);
+          rows.push(['  of which generator send lag', describeSendLag(latency), '', '', '']);
           rows.push([
             '  lost / duplicated / out of order',
             `${latency.lost} / ${latency.duplicated} / ${latency.outOfOrder}`,
@@ -375,7 +376,8 @@ async function latencyAt(
   log(`${label}: ${half}/s for ${settings.latencySeconds} s after ${warmupSeconds} s of warm-up`);
   const step = await bench.step(half, settings.latencySeconds);
   log(
-    `${label} ${half}/s: ${describeLatency(step)}, lost ${step.lost}, dup ${step.duplicated}, out of order ${step.outOfOrder}`,
+    `${label} ${half}/s: ${describeLatency(step)} (generator send lag ${describeSendLag(step)}), ` +
+      `lost ${step.lost}, dup ${step.duplicated}, out of order ${step.outOfOrder}`,
   );
   checkGenerator(label, step, invalid);
   return { ...step, warmupSeconds };
@@ -510,6 +512,10 @@ function p7Rows(
 
 function describeLatency(step: RateStep): string {
   return `p50 ${round(step.latencyMs.p50)} ms, p99 ${round(step.latencyMs.p99)} ms, p99.9 ${round(step.latencyMs.p999)} ms`;
+}
+
+function describeSendLag(step: RateStep): string {
+  return `p50 ${round(step.sendLagMs.p50)} ms, p99 ${round(step.sendLagMs.p99)} ms`;
 }
 
 function describeStop(found: StepUpResult): string {

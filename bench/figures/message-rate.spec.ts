@@ -10,6 +10,7 @@ function step(offeredPerSecond: number, overrides: Partial<RateStep> = {}): Rate
     duplicated: 0,
     outOfOrder: 0,
     latencyMs: { count: offeredPerSecond, p50: 2, p99: 10, p999: 20, max: 30 },
+    sendLagMs: { count: offeredPerSecond, p50: 0.5, p99: 1, p999: 1.2, max: 2 },
     socketsClosed: 0,
     wallSeconds: 1,
     generatorCores: 0.1,

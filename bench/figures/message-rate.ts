@@ -14,6 +14,12 @@ export interface RateStep extends CpuUsage {
   duplicated: number;
   outOfOrder: number;
   latencyMs: LatencySummary;
+  /**
+   * How late the generator sent each message after its scheduled time. Part of
+   * every latency above (which runs from the scheduled time): the send loop wakes
+   * about once a millisecond and sends what fell due meanwhile.
+   */
+  sendLagMs: LatencySummary;
   /** Server sockets closed under the bench while the step ran (their messages count as lost). */
   socketsClosed: number;
   /** CPU time per message sent, over the whole step (sending and draining). */
@@ -51,6 +57,7 @@ export class MessageRateBench {
   private intended: number[] = [];
   private received = new Uint8Array(0);
   private latencies: number[] = [];
+  private sendLags: number[] = [];
   private counts = { acked: 0, received: 0, duplicated: 0, outOfOrder: 0, socketsClosed: 0 };
   private stepId = 0;
   private closing = false;
@@ -110,14 +117,17 @@ export class MessageRateBench {
     this.intended = new Array<number>(total);
     this.received = new Uint8Array(total);
     this.latencies = [];
+    this.sendLags = [];
     this.counts = { acked: 0, received: 0, duplicated: 0, outOfOrder: 0, socketsClosed: 0 };
     const cpu = new CpuMeter(this.target.serverPids, this.target.redisPid ?? null);
     const start = performance.now();
     let sent = 0;
     while (sent < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * ratePerSecond) + 1);
+      const now = performance.now();
+      const due = Math.min(total, Math.floor(((now - start) / 1000) * ratePerSecond) + 1);
       for (; sent < due; sent++) {
         this.intended[sent] = start + (sent * 1000) / ratePerSecond;
+        this.sendLags.push(now - this.intended[sent]);
         const pair = this.pairs[sent % this.pairs.length];
         pair.sender.send({
           type: 'message',
@@ -141,6 +151,7 @@ export class MessageRateBench {
       duplicated: this.counts.duplicated,
       outOfOrder: this.counts.outOfOrder,
       latencyMs: summarize(this.latencies),
+      sendLagMs: summarize(this.sendLags),
       socketsClosed: this.counts.socketsClosed,
       wallSeconds: usage.wallSeconds,
       generatorCores: usage.generatorCores,
