@@ -354,7 +354,7 @@ async function findMaxRate(bench: MessageRateBench, label: string, invalid: stri
       log(
         `${label} ${rate}/s: p99 ${round(step.latencyMs.p99)} ms, lost ${step.lost}, dup ${step.duplicated}, ` +
           `out of order ${step.outOfOrder}, generator ${round(step.generatorCores * 100, 0)} % ` +
-          (problems.length === 0 ? 'ok' : `STOP (${problems.join(', ')})`),
+          (problems.length === 0 ? 'ok' : `FAILED (${problems.join(', ')})`),
       );
       checkGenerator(`${label} step ${rate}/s`, step, invalid);
     },
@@ -519,9 +519,13 @@ function describeSendLag(step: RateStep): string {
 }
 
 function describeStop(found: StepUpResult): string {
-  return found.stoppedAt
+  const stop = found.stoppedAt
     ? `${found.stoppedAt.offeredPerSecond} msg/s: ${found.stoppedAt.problems.join(', ')}`
     : 'never (step limit)';
+  const repeated = found.repeated.map(
+    (step) => `${step.offeredPerSecond} msg/s (${step.problems.join(', ')})`,
+  );
+  return repeated.length > 0 ? `${stop}; passed on repeat: ${repeated.join(', ')}` : stop;
 }
 
 /** A URL without its password, for logs and results. */

@@ -74,7 +74,54 @@ describe('message rate step-up', () => {
     expect(result.best?.offeredPerSecond).toBe(338);
     expect(result.steps.map((measured) => measured.offeredPerSecond)).toEqual(offered);
     expect(result.stoppedAt).toEqual({ offeredPerSecond: 439, problems: ['1 lost'] });
+    expect(result.repeated).toEqual([]);
     expect(seen.at(-1)).toEqual([439, ['1 lost']]);
+  });
+
+  it('should run a step that failed on latency alone once more, and go on when the repeat passes', async () => {
+    const offered: number[] = [];
+    // 260/s stalls once; 439/s fails twice; nothing is lost anywhere.
+    const verdicts = new Map([
+      [260, [false, true]],
+      [439, [false, false]],
+    ]);
+    const bench = {
+      step: (rate: number) => {
+        offered.push(rate);
+        const passes = verdicts.get(rate)?.shift() ?? true;
+        return Promise.resolve(
+          step(rate, passes ? {} : { latencyMs: { count: 1, p50: 5, p99: 80, p999: 90, max: 95 } }),
+        );
+      },
+    };
+
+    const result = await stepUp(bench, { startRate: 200, stepSeconds: 1 });
+
+    expect(offered).toEqual([200, 260, 260, 338, 439, 439]);
+    expect(result.maxRate).toBe(338);
+    expect(result.repeated).toEqual([{ offeredPerSecond: 260, problems: ['p99 80 ms > 50 ms'] }]);
+    expect(result.steps).toHaveLength(6);
+    expect(result.stoppedAt).toEqual({ offeredPerSecond: 439, problems: ['p99 80 ms > 50 ms'] });
+  });
+
+  it('should stop at once, without a repeat, when a step loses a message even within its p99', async () => {
+    const offered: number[] = [];
+    const bench = {
+      step: (rate: number) => {
+        offered.push(rate);
+        return Promise.resolve(
+          rate === 260
+            ? step(rate, { lost: 1, latencyMs: { count: 1, p50: 5, p99: 80, p999: 90, max: 95 } })
+            : step(rate),
+        );
+      },
+    };
+
+    const result = await stepUp(bench, { startRate: 200, stepSeconds: 1 });
+
+    expect(offered).toEqual([200, 260]);
+    expect(result.maxRate).toBe(200);
+    expect(result.repeated).toEqual([]);
   });
 
   it('should report no max rate when the first step fails', async () => {

@@ -211,14 +211,21 @@ export interface StepUpResult {
   /** The highest offered rate that passed; 0 when the first step failed. */
   maxRate: number;
   best: RateStep | null;
-  /** Every measured step, the failing one last. */
+  /** Every measured step, repeats included, the failing one last. */
   steps: RateStep[];
+  /** Rates whose first run failed on latency alone and whose repeat passed, with the first run's problems. */
+  repeated: Array<{ offeredPerSecond: number; problems: string[] }>;
   stoppedAt: { offeredPerSecond: number; problems: string[] } | null;
 }
 
 /**
  * Offers `startRate`, then 1.3 × more each step, until a step has p99 over
  * `maxP99Ms` or loses, duplicates or reorders anything (or `maxSteps` passed).
+ * A step that fails on latency alone is run once more, and the step-up goes on
+ * if the repeat passes: on a shared machine one stall from outside the server
+ * (seen: p99 52–219 ms in one step between passing ones, with nothing queued
+ * after it) would otherwise decide the figure. Losing, duplicating or
+ * reordering anything stops it at once.
  */
 export async function stepUp(
   bench: Pick<MessageRateBench, 'step'>,
@@ -227,22 +234,33 @@ export async function stepUp(
 ): Promise<StepUpResult> {
   const { startRate, stepSeconds, maxP99Ms = 50, factor = 1.3, maxSteps = 100 } = options;
   const steps: RateStep[] = [];
+  const repeated: StepUpResult['repeated'] = [];
   let best: RateStep | null = null;
   let rate = startRate;
-  for (let index = 0; index < maxSteps; index++) {
+  const measure = async (): Promise<{ problems: string[]; latencyAlone: boolean }> => {
     const step = await bench.step(rate, stepSeconds);
     steps.push(step);
     const problems = stepProblems(step, maxP99Ms);
     onStep(step, problems);
+    return { problems, latencyAlone: problems.length === 1 && !(step.latencyMs.p99 <= maxP99Ms) };
+  };
+  for (let index = 0; index < maxSteps; index++) {
+    const first = await measure();
+    let { problems } = first;
+    if (first.latencyAlone) {
+      problems = (await measure()).problems;
+      if (problems.length === 0) repeated.push({ offeredPerSecond: rate, problems: first.problems });
+    }
     if (problems.length > 0)
       return {
         maxRate: best?.offeredPerSecond ?? 0,
         best,
         steps,
+        repeated,
         stoppedAt: { offeredPerSecond: rate, problems },
       };
-    best = step;
+    best = steps[steps.length - 1];
     rate = Math.round(rate * factor);
   }
-  return { maxRate: best?.offeredPerSecond ?? 0, best, steps, stoppedAt: null };
+  return { maxRate: best?.offeredPerSecond ?? 0, best, steps, repeated, stoppedAt: null };
 }
