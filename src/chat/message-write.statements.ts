@@ -34,8 +34,8 @@ import type { PreparedStatement } from '../database/prepared-statements';
  *
  * Returns a row per stored message, then a row per message the marks changed
  * (its id as `delivered_id` and its recipient as `delivered_to`, every message
- * column NULL). One row each rather than
- * an array: parsing a uuid[] column cost the server more than the rest of the batch.
+ * column NULL). One row each rather than an array: parsing a uuid[] column cost
+ * the server more than sharing the statement saved.
  *
  * $1..$6: per-message arrays (conversation, sender, client_message_id, type,
  * content, media_url); $7 push delay ms; $8 push batch maximum ms;
