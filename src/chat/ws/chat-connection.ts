@@ -69,6 +69,8 @@ export class ChatConnection implements RegisteredConnection {
   private queuedFrames = 0;
   private pendingDeliveries: string[] = [];
   private expiryTimer: NodeJS.Timeout | null = null;
+  /** The newest version of the other party's presence this socket was sent; -1 before any. */
+  private otherPresenceVersion = -1;
 
   constructor(
     readonly socket: WebSocket,
@@ -102,6 +104,19 @@ export class ChatConnection implements RegisteredConnection {
     }
     corkUntilTickEnd(this.socket);
     this.socket.send(json);
+    return true;
+  }
+
+  /**
+   * Whether the other party's presence at this version is newer than any this
+   * socket was sent; remembers it. The snapshot sent on connect reads the
+   * database, where a transition is written before it is announced, so the
+   * snapshot and the announcement of the same transition can both come, in
+   * either order: the same or an older one is not sent again.
+   */
+  acceptsPresence(version: number): boolean {
+    if (version <= this.otherPresenceVersion) return false;
+    this.otherPresenceVersion = version;
     return true;
   }
 

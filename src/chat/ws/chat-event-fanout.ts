@@ -4,7 +4,7 @@ import { ChatEventBus } from '../events/chat-event-bus';
 import type { ChatConnection } from './chat-connection';
 import { messageFrame } from './chat-connection';
 import { ChatConnectionRegistry } from './chat-connection-registry';
-import { isDroppable, type ServerFrame } from './chat-protocol';
+import { isDroppable, type PresenceFrame, type ServerFrame } from './chat-protocol';
 import { IsoClock } from './iso-clock';
 import { PresenceOrder } from './presence-order';
 
@@ -94,7 +94,7 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
         for (const conversationId of event.conversationIds) {
           // Per conversation: from Redis, one transition arrives once per conversation, same version.
           if (!this.presenceOrder.isNewest(`${event.userId}:${conversationId}`, event.version)) continue;
-          this.broadcast(
+          this.sendPresence(
             conversationId,
             {
               type: 'presence',
@@ -103,10 +103,22 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
               is_online: event.isOnline,
               last_seen_at: event.lastSeenAt,
             },
-            event.userId,
+            event.version,
           );
         }
         return;
+    }
+  }
+
+  /** Sends a user's presence to the other party's sockets that were not sent this version or a newer one. */
+  private sendPresence(conversationId: string, frame: PresenceFrame, version: number): void {
+    const connections = this.registry.inConversation(conversationId);
+    if (connections.size === 0) return;
+    const json = JSON.stringify(frame);
+    const droppable = isDroppable(frame);
+    for (const connection of connections) {
+      if (connection.userId !== frame.user_id && connection.acceptsPresence(version))
+        connection.sendSerialized(json, droppable);
     }
   }
 

@@ -146,6 +146,7 @@ export class ChatGateway
   private async sendPresenceSnapshot(connection: ChatConnection): Promise<void> {
     try {
       const presence = await this.presence.find(connection.otherUserId);
+      if (!connection.acceptsPresence(Number(presence?.presenceVersion ?? 0))) return;
       connection.send({
         type: 'presence',
         conversation_id: connection.conversationId,
