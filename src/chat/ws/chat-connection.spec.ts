@@ -132,6 +132,16 @@ describe(ChatConnection.name, () => {
     expect(socket.seqs()).toEqual([1, 2, 3]);
   });
 
+  it("should accept the other party's presence only at a version newer than any it was sent", () => {
+    const { sut } = setUp();
+
+    expect(sut.acceptsPresence(0)).toBe(true); // a snapshot of a user never seen online
+    expect(sut.acceptsPresence(2_000)).toBe(true);
+    expect(sut.acceptsPresence(2_000)).toBe(false); // the same transition, announced after the snapshot read it
+    expect(sut.acceptsPresence(1_500)).toBe(false);
+    expect(sut.acceptsPresence(3_000)).toBe(true);
+  });
+
   it('should record delivery of the other party messages only, once per tick', async () => {
     const { sut, store } = setUp();
     sut.startStream(0);

@@ -1,9 +1,6 @@
-import type WebSocket from 'ws';
-import type { ConversationMembership } from '../chat-access';
-import type { Conversation } from '../entities/conversation.entity';
 import type { ChatEvent } from '../events/chat-event';
 import { InMemoryChatEventBus } from '../events/in-memory-chat-event-bus';
-import { ChatConnection, type ConnectionServices } from './chat-connection';
+import type { ChatConnection } from './chat-connection';
 import { ChatConnectionRegistry } from './chat-connection-registry';
 import { ChatEventFanout } from './chat-event-fanout';
 
@@ -11,37 +8,25 @@ const CONVERSATION_ID = '11111111-1111-4111-8111-111111111111';
 const OWNER = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const CLIENT = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
 
+/** A socket of the conversation as the fan-out sees it; `presenceVersion` is what it was already sent. */
 class FakeSocket {
-  readyState = 1;
-  bufferedAmount = 0;
-  readonly sent: Array<Record<string, unknown>> = [];
-  send(json: string): void {
-    this.sent.push(JSON.parse(json) as Record<string, unknown>);
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-}
+  readonly conversationId = CONVERSATION_ID;
+  readonly frames: Array<Record<string, unknown>> = [];
+  constructor(
+    readonly userId: string,
+    private presenceVersion = -1,
+  ) {}
 
-const noServices: ConnectionServices = {
-  listAfterSeq: () => Promise.resolve([]),
-  markDelivered: () => Promise.resolve(),
-};
+  acceptsPresence(version: number): boolean {
+    if (version <= this.presenceVersion) return false;
+    this.presenceVersion = version;
+    return true;
+  }
 
-function ownerSocket(registry: ChatConnectionRegistry<ChatConnection>): {
-  connection: ChatConnection;
-  socket: FakeSocket;
-} {
-  const socket = new FakeSocket();
-  const conversation = { id: CONVERSATION_ID, clientUserId: CLIENT, ownerUserId: OWNER } as Conversation;
-  const membership: ConversationMembership = { conversation, side: 'owner' };
-  const connection = new ChatConnection(
-    socket as unknown as WebSocket,
-    { identity: { userId: OWNER, expiresAt: null }, membership, afterSeq: null },
-    noServices,
-  );
-  registry.add(connection);
-  return { connection, socket };
+  sendSerialized(json: string): boolean {
+    this.frames.push(JSON.parse(json) as Record<string, unknown>);
+    return true;
+  }
 }
 
 function clientPresence(isOnline: boolean, version: number): ChatEvent {
@@ -64,27 +49,35 @@ describe(ChatEventFanout.name, () => {
     fanout = new ChatEventFanout(new InMemoryChatEventBus(), registry);
   });
 
-  it('should not send a socket the presence transition its connect snapshot already showed', () => {
-    const { connection, socket } = ownerSocket(registry);
-    // The snapshot read the transition (version 2000) from the database before it was announced.
-    expect(connection.acceptsPresence(2_000)).toBe(true);
+  function socketOf(userId: string, alreadySent?: number): FakeSocket {
+    const socket = new FakeSocket(userId, alreadySent);
+    registry.add(socket as unknown as ChatConnection);
+    return socket;
+  }
+
+  it('should send a presence transition only to the sockets that were not shown it yet', () => {
+    // The second socket's connect snapshot read this transition from the database before it was announced.
+    const [fresh, snapshotted] = [socketOf(OWNER), socketOf(OWNER, 2_000)];
 
     fanout.deliver(clientPresence(true, 2_000));
 
-    expect(socket.sent).toEqual([]);
+    expect(fresh.frames).toEqual([
+      {
+        type: 'presence',
+        conversation_id: CONVERSATION_ID,
+        user_id: CLIENT,
+        is_online: true,
+        last_seen_at: new Date(2).toISOString(),
+      },
+    ]);
+    expect(snapshotted.frames).toEqual([]);
   });
 
-  it('should send each newer transition once to every socket, and never an older one after it', () => {
-    const first = ownerSocket(registry);
-    const second = ownerSocket(registry);
-    second.connection.acceptsPresence(2_000);
+  it('should not send a user their own presence', () => {
+    const clientSocket = socketOf(CLIENT);
 
-    fanout.deliver(clientPresence(false, 3_000));
-    fanout.deliver(clientPresence(true, 2_500));
+    fanout.deliver(clientPresence(true, 2_000));
 
-    for (const { socket } of [first, second])
-      expect(socket.sent.map((frame) => [frame.type, frame.is_online])).toEqual([['presence', false]]);
-    // The snapshot of a socket that was already told of a newer transition is not sent.
-    expect(first.connection.acceptsPresence(2_000)).toBe(false);
+    expect(clientSocket.frames).toEqual([]);
   });
 });
