@@ -192,6 +192,7 @@ describe(RedisChatEventBus.name, () => {
     const sockets = ['c1', 'c2'].map((conversationId) => ({
       userId: 'omar',
       conversationId,
+      acceptsPresence: () => true,
       sendSerialized: jest.fn<boolean, [string, boolean]>(() => true),
     }));
     sockets.forEach((socket) => registry.add(socket as unknown as ChatConnection));
