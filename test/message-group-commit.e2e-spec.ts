@@ -53,6 +53,31 @@ describe('messages sent together in one statement (e2e)', () => {
     ]);
   }
 
+  /** The delivery announcements made while `run` runs. */
+  async function announcedDeliveries(
+    run: () => Promise<unknown>,
+  ): Promise<Array<{ recipientId: string; messageIds: string[] }>> {
+    const announced: Array<{ recipientId: string; messageIds: string[] }> = [];
+    const unsubscribe = t.app.get(ChatEventBus).subscribe((event) => {
+      if (event.type === 'messages.delivered')
+        announced.push({ recipientId: event.recipientId, messageIds: event.messageIds });
+    });
+    try {
+      await run();
+    } finally {
+      unsubscribe();
+    }
+    return announced;
+  }
+
+  async function statusOf(messageId: string): Promise<string> {
+    const [row]: Array<{ status: string }> = await db.query(
+      'SELECT status FROM chat.messages WHERE id = $1',
+      [messageId],
+    );
+    return row.status;
+  }
+
   it('stores sends to many conversations from one turn, each caller getting its own message', async () => {
     const chats = await conversations(20);
     const members = await Promise.all(chats.map((chat) => membership(chat.id, client.id)));
@@ -151,19 +176,16 @@ describe('messages sent together in one statement (e2e)', () => {
       }),
     );
 
-    const announced: string[] = [];
-    const unsubscribe = t.app.get(ChatEventBus).subscribe((event) => {
-      if (event.type === 'messages.delivered') announced.push(...event.messageIds);
-    });
     const deliveries = () =>
       Promise.all(chats.map((chat, index) => messages.markDelivered(chat.id, client.id, sent[index])));
-    // Marking the sender's own messages as delivered to the sender changes nothing.
-    await messages.markDelivered(chats[0].id, owner.id, sent[0]);
-    // Two tabs of the recipient report the same messages in the same turn.
-    await Promise.all([deliveries(), deliveries()]);
-    unsubscribe();
+    const announced = await announcedDeliveries(async () => {
+      // Marking the sender's own messages as delivered to the sender changes nothing.
+      await messages.markDelivered(chats[0].id, owner.id, sent[0]);
+      // Two tabs of the recipient report the same messages in the same turn.
+      await Promise.all([deliveries(), deliveries()]);
+    });
 
-    expect(announced.sort()).toEqual(sent.flat().sort());
+    expect(announced.flatMap((each) => each.messageIds).sort()).toEqual(sent.flat().sort());
 
     const rows: Array<{ id: string; status: string; delivered_at: Date | null }> = await db.query(
       `SELECT id, status, delivered_at FROM chat.messages WHERE id = ANY($1::uuid[])`,
@@ -175,31 +197,6 @@ describe('messages sent together in one statement (e2e)', () => {
       expect(row.delivered_at).toBeInstanceOf(Date);
     }
   });
-
-  /** The delivery announcements made while `run` runs. */
-  async function announcedDeliveries(
-    run: () => Promise<unknown>,
-  ): Promise<Array<{ recipientId: string; messageIds: string[] }>> {
-    const announced: Array<{ recipientId: string; messageIds: string[] }> = [];
-    const unsubscribe = t.app.get(ChatEventBus).subscribe((event) => {
-      if (event.type === 'messages.delivered')
-        announced.push({ recipientId: event.recipientId, messageIds: event.messageIds });
-    });
-    try {
-      await run();
-    } finally {
-      unsubscribe();
-    }
-    return announced;
-  }
-
-  async function statusOf(messageId: string): Promise<string> {
-    const [row]: Array<{ status: string }> = await db.query(
-      'SELECT status FROM chat.messages WHERE id = $1',
-      [messageId],
-    );
-    return row.status;
-  }
 
   it('stores sends and records deliveries issued in the same turn with one statement', async () => {
     const chats = await conversations(3);

@@ -4,7 +4,7 @@ import { ChatEventBus } from '../events/chat-event-bus';
 import type { ChatConnection } from './chat-connection';
 import { messageFrame } from './chat-connection';
 import { ChatConnectionRegistry } from './chat-connection-registry';
-import { isDroppable, type PresenceFrame, type ServerFrame } from './chat-protocol';
+import { isDroppable, type ServerFrame } from './chat-protocol';
 import { IsoClock } from './iso-clock';
 import { PresenceOrder } from './presence-order';
 
@@ -60,7 +60,8 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
           last_read_seq: event.lastReadSeq,
         });
         return;
-      case 'messages.delivered':
+      case 'messages.delivered': {
+        const toSender = notOf(event.recipientId);
         for (const messageId of event.messageIds) {
           this.broadcast(
             event.conversationId,
@@ -70,10 +71,11 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
               message_id: messageId,
               delivered_at: event.deliveredAt,
             },
-            event.recipientId,
+            toSender,
           );
         }
         return;
+      }
       case 'typing':
         this.broadcast(
           event.conversationId,
@@ -84,7 +86,7 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
             is_typing: event.isTyping,
             timestamp: this.clock.now(),
           },
-          event.userId,
+          notOf(event.userId),
         );
         return;
       case 'stream.resync':
@@ -94,7 +96,7 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
         for (const conversationId of event.conversationIds) {
           // Per conversation: from Redis, one transition arrives once per conversation, same version.
           if (!this.presenceOrder.isNewest(`${event.userId}:${conversationId}`, event.version)) continue;
-          this.sendPresence(
+          this.broadcast(
             conversationId,
             {
               type: 'presence',
@@ -103,33 +105,31 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
               is_online: event.isOnline,
               last_seen_at: event.lastSeenAt,
             },
-            event.version,
+            // Only sockets not yet sent this version or a newer one (their connect snapshot may have been).
+            (connection) => connection.userId !== event.userId && connection.acceptsPresence(event.version),
           );
         }
         return;
     }
   }
 
-  /** Sends a user's presence to the other party's sockets that were not sent this version or a newer one. */
-  private sendPresence(conversationId: string, frame: PresenceFrame, version: number): void {
+  /** Sends to the sockets of the conversation that `to` picks (all by default), serialised once. */
+  private broadcast(
+    conversationId: string,
+    frame: ServerFrame,
+    to: (connection: ChatConnection) => boolean = () => true,
+  ): void {
     const connections = this.registry.inConversation(conversationId);
     if (connections.size === 0) return;
     const json = JSON.stringify(frame);
     const droppable = isDroppable(frame);
     for (const connection of connections) {
-      if (connection.userId !== frame.user_id && connection.acceptsPresence(version))
-        connection.sendSerialized(json, droppable);
+      if (to(connection)) connection.sendSerialized(json, droppable);
     }
   }
+}
 
-  /** Sends to every socket of the conversation, except those of `exceptUserId`. */
-  private broadcast(conversationId: string, frame: ServerFrame, exceptUserId?: string): void {
-    const connections = this.registry.inConversation(conversationId);
-    if (connections.size === 0) return;
-    const json = JSON.stringify(frame);
-    const droppable = isDroppable(frame);
-    for (const connection of connections) {
-      if (connection.userId !== exceptUserId) connection.sendSerialized(json, droppable);
-    }
-  }
+/** Every socket but those of `userId`. */
+function notOf(userId: string): (connection: ChatConnection) => boolean {
+  return (connection) => connection.userId !== userId;
 }
