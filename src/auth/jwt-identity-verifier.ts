@@ -16,8 +16,7 @@ export class JwtIdentityVerifier extends IdentityVerifier {
   async verify(token: string): Promise<VerifiedIdentity | null> {
     const claims = await this.tokens.verify(token);
     if (!claims) return null;
-    const user = await this.users.findById(claims.userId);
-    if (!user?.isActive) return null;
-    return { userId: user.id, expiresAt: claims.expiresAt };
+    if (!(await this.users.isActive(claims.userId))) return null;
+    return { userId: claims.userId, expiresAt: claims.expiresAt };
   }
 }

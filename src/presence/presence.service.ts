@@ -17,8 +17,27 @@ export class PresenceService {
     return new Set(rows.map((row) => row.userId));
   }
 
-  find(userId: string): Promise<UserPresence | null> {
-    return this.presence.findOneBy({ userId });
+  /** Read on every socket connect (the presence snapshot), so in plain SQL like record(): see UsersService.isActive. */
+  async find(userId: string): Promise<UserPresence | null> {
+    const rows: Array<{
+      is_online: boolean;
+      last_seen_at: Date | null;
+      updated_at: Date;
+      presence_version: string;
+    }> = await this.presence.query(
+      `SELECT is_online, last_seen_at, updated_at, presence_version
+       FROM chat.user_presence WHERE user_id = $1`,
+      [userId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return Object.assign(new UserPresence(), {
+      userId,
+      isOnline: row.is_online,
+      lastSeenAt: row.last_seen_at,
+      updatedAt: row.updated_at,
+      presenceVersion: row.presence_version,
+    });
   }
 
   /**
