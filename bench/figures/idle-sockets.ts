@@ -1,23 +1,31 @@
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { rssOf } from '../processes';
 
 export interface IdleSocketsResult {
   sockets: number;
+  /** How fast the server accepted them (upgrade, authentication, first frames), several clients at once. */
+  openedPerSecond: number;
   rssBeforeBytes: number;
   rssAfterBytes: number;
   bytesPerSocket: number;
 }
 
-/** P5: server RSS growth per idle socket, the sockets held by several client processes. */
+/**
+ * P5: server RSS growth per idle socket, the sockets held by several client processes.
+ * `settleSeconds`: how long the server is left alone after the sockets are open (GC,
+ * presence writes) before its RSS is read; a third of it before the first reading.
+ */
 export async function measureIdleSockets(
   urls: readonly string[],
   waitForConnected: boolean,
   serverPid: number,
   processes: number,
+  settleSeconds: number,
 ): Promise<IdleSocketsResult> {
-  await sleep(1_000);
+  await sleep((settleSeconds * 1000) / 3);
   const rssBeforeBytes = rssOf(serverPid);
   const children = Array.from({ length: processes }, () =>
     fork(path.join(__dirname, '..', 'idle-clients.js'), [], {
@@ -26,6 +34,7 @@ export async function measureIdleSockets(
   );
   try {
     const share = Math.ceil(urls.length / processes);
+    const openStart = process.hrtime.bigint();
     const opened = await Promise.all(
       children.map(
         (child, index) =>
@@ -38,16 +47,24 @@ export async function measureIdleSockets(
       ),
     );
     const sockets = opened.reduce((sum, count) => sum + count, 0);
-    await sleep(3_000); // let the server settle (GC, presence writes)
+    const openSeconds = Number(process.hrtime.bigint() - openStart) / 1e9;
+    await sleep(settleSeconds * 1000);
     const rssAfterBytes = rssOf(serverPid);
     return {
       sockets,
+      openedPerSecond: sockets / openSeconds,
       rssBeforeBytes,
       rssAfterBytes,
       bytesPerSocket: (rssAfterBytes - rssBeforeBytes) / sockets,
     };
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await sleep(1_000);
+    await Promise.all(children.map(stopChild));
   }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
 }
