@@ -17,7 +17,10 @@ export class PresenceService {
     return new Set(rows.map((row) => row.userId));
   }
 
-  /** Read on every socket connect (the presence snapshot), so in plain SQL like record(): see UsersService.isActive. */
+  /**
+   * Read on every socket connect (the presence snapshot), so in plain SQL like record():
+   * building TypeORM's `findOneBy` query cost more CPU than running it.
+   */
   async find(userId: string): Promise<UserPresence | null> {
     const rows: Array<{
       is_online: boolean;
