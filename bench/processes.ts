@@ -164,14 +164,14 @@ async function waitForHttp(
   throw new Error(`${url} was not ready within ${timeoutMs} ms (last: ${last.slice(0, 300)})`);
 }
 
-function stopper(child: ChildProcess): () => Promise<void> {
-  return () =>
-    new Promise((resolve) => {
-      if (exited(child)) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-    });
+/** SIGTERM, then SIGKILL after 10 s; resolves once the process has exited. */
+export function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (exited(child)) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
 }
 
 /** Starts a server process and waits until it is ready; kills it if it never gets there. */
@@ -183,7 +183,7 @@ async function startServer(
   ready?: Readiness,
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const stop = stopper(child);
+  const stop = (): Promise<void> => stopProcess(child);
   try {
     await waitForHttp(`${baseUrl}${healthPath}`, child, ready);
   } catch (error) {

@@ -1,8 +1,7 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { once } from 'node:events';
+import { fork } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { rssOf } from '../processes';
+import { rssOf, stopProcess } from '../processes';
 
 export interface IdleSocketsResult {
   sockets: number;
@@ -58,13 +57,6 @@ export async function measureIdleSockets(
       bytesPerSocket: (rssAfterBytes - rssBeforeBytes) / sockets,
     };
   } finally {
-    await Promise.all(children.map(stopChild));
+    await Promise.all(children.map(stopProcess));
   }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
 }

@@ -3,6 +3,26 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { UserPresence } from './user-presence.entity';
 
+const PRESENCE_COLUMNS = 'is_online, last_seen_at, updated_at, presence_version';
+
+interface PresenceRow {
+  is_online: boolean;
+  last_seen_at: Date | null;
+  updated_at: Date;
+  /** bigint: node-postgres reads it as a string, as the entity keeps it. */
+  presence_version: string;
+}
+
+function presenceFromRow(userId: string, row: PresenceRow): UserPresence {
+  return Object.assign(new UserPresence(), {
+    userId,
+    isOnline: row.is_online,
+    lastSeenAt: row.last_seen_at,
+    updatedAt: row.updated_at,
+    presenceVersion: row.presence_version,
+  });
+}
+
 /** Reads and records who is online, in `chat.user_presence`. */
 @Injectable()
 export class PresenceService {
@@ -22,25 +42,11 @@ export class PresenceService {
    * building TypeORM's `findOneBy` query cost more CPU than running it.
    */
   async find(userId: string): Promise<UserPresence | null> {
-    const rows: Array<{
-      is_online: boolean;
-      last_seen_at: Date | null;
-      updated_at: Date;
-      presence_version: string;
-    }> = await this.presence.query(
-      `SELECT is_online, last_seen_at, updated_at, presence_version
-       FROM chat.user_presence WHERE user_id = $1`,
+    const rows: PresenceRow[] = await this.presence.query(
+      `SELECT ${PRESENCE_COLUMNS} FROM chat.user_presence WHERE user_id = $1`,
       [userId],
     );
-    const row = rows[0];
-    if (!row) return null;
-    return Object.assign(new UserPresence(), {
-      userId,
-      isOnline: row.is_online,
-      lastSeenAt: row.last_seen_at,
-      updatedAt: row.updated_at,
-      presenceVersion: row.presence_version,
-    });
+    return rows.length === 0 ? null : presenceFromRow(userId, rows[0]);
   }
 
   /**
@@ -49,24 +55,17 @@ export class PresenceService {
    * so it is the last moment the user was seen connected. Returns null when superseded.
    */
   async record(userId: string, isOnline: boolean, version: number): Promise<UserPresence | null> {
-    const rows: Array<{ last_seen_at: Date; updated_at: Date }> = await this.presence.query(
+    const rows: PresenceRow[] = await this.presence.query(
       `INSERT INTO chat.user_presence (user_id, is_online, last_seen_at, updated_at, presence_version)
        VALUES ($1, $2, now(), now(), $3)
        ON CONFLICT (user_id) DO UPDATE
          SET is_online = EXCLUDED.is_online, last_seen_at = now(), updated_at = now(),
              presence_version = EXCLUDED.presence_version
          WHERE chat.user_presence.presence_version < EXCLUDED.presence_version
-       RETURNING last_seen_at, updated_at`,
+       RETURNING ${PRESENCE_COLUMNS}`,
       [userId, isOnline, version],
     );
-    if (rows.length === 0) return null;
-    return Object.assign(new UserPresence(), {
-      userId,
-      isOnline,
-      lastSeenAt: rows[0].last_seen_at,
-      updatedAt: rows[0].updated_at,
-      presenceVersion: String(version),
-    });
+    return rows.length === 0 ? null : presenceFromRow(userId, rows[0]);
   }
 
   /** Users the database shows online: checked at start-up against who really is. */
