@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 
 const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
@@ -174,6 +175,17 @@ export function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
+/** What Node's inspector prints each time the bench attaches to collect garbage (P5). */
+const INSPECTOR_NOTICE = /^(Debugger attached\.|Waiting for the debugger to disconnect\.\.\.)$/;
+
+/** A server's stderr, line by line, on the bench's own, without the inspector's notices. */
+function forwardStderr(child: ChildProcess): void {
+  if (!child.stderr) return;
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    if (!INSPECTOR_NOTICE.test(line)) process.stderr.write(`${line}\n`);
+  });
+}
+
 /** Starts a server process and waits until it is ready; kills it if it never gets there. */
 async function startServer(
   args: string[],
@@ -182,7 +194,8 @@ async function startServer(
   healthPath: string,
   ready?: Readiness,
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  forwardStderr(child);
   const stop = (): Promise<void> => stopProcess(child);
   try {
     await waitForHttp(`${baseUrl}${healthPath}`, child, ready);
@@ -193,10 +206,17 @@ async function startServer(
   return { child, pid: child.pid as number, baseUrl, stop };
 }
 
-/** The built Parley server (`dist/src/main.js`) as its own process. */
-export function startParley(env: Record<string, string>, port: number): Promise<ServerProcess> {
+/** The built Parley server (`dist/src/main.js`) as its own process, with `extraNodeOptions` if any. */
+export function startParley(
+  env: Record<string, string>,
+  port: number,
+  extraNodeOptions: readonly string[] = [],
+): Promise<ServerProcess> {
   // PARLEY_BENCH_NODE_OPTIONS=--cpu-prof profiles the server (see BENCHMARKS.md).
-  const nodeOptions = (process.env.PARLEY_BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  const nodeOptions = [
+    ...(process.env.PARLEY_BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean),
+    ...extraNodeOptions,
+  ];
   // With REDIS_URL, ready means joined to the cluster: Redis up, not merely "degraded".
   const ready: Readiness | undefined = env.REDIS_URL
     ? async (response) =>
@@ -245,9 +265,9 @@ export async function startParleyCluster(
 }
 
 /** The bare `ws` relay (`bench/bare-ws-server.ts`), the baseline for fan-out and idle sockets. */
-export function startBareRelay(port: number): Promise<ServerProcess> {
+export function startBareRelay(port: number, nodeOptions: readonly string[] = []): Promise<ServerProcess> {
   return startServer(
-    [path.join(__dirname, 'bare-ws-server.js'), String(port)],
+    [...nodeOptions, path.join(__dirname, 'bare-ws-server.js'), String(port)],
     undefined,
     `http://127.0.0.1:${port}`,
     '/health',

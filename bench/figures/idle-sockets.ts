@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { collectGarbage } from '../heap-collector';
 import { rssOf, stopProcess } from '../processes';
 
 export interface IdleSocketsResult {
@@ -12,20 +13,31 @@ export interface IdleSocketsResult {
   bytesPerSocket: number;
 }
 
+/** The server whose memory P5 reads: its pid, and its inspector port (`inspectorOptions`). */
+export interface MeasuredServer {
+  pid: number;
+  inspectorPort: number;
+}
+
 /**
  * P5: server RSS growth per idle socket, the sockets held by several client processes.
- * `settleSeconds`: how long the server is left alone after the sockets are open (GC,
- * presence writes) before its RSS is read; a third of it before the first reading.
+ * `settleSeconds`: how long the server is left alone after the sockets are open (presence
+ * writes, timers) before its RSS is read; a third of it before the first reading. Each
+ * reading follows a full garbage collection, so both readings count what the server holds.
  */
 export async function measureIdleSockets(
   urls: readonly string[],
   waitForConnected: boolean,
-  serverPid: number,
+  server: MeasuredServer,
   processes: number,
   settleSeconds: number,
 ): Promise<IdleSocketsResult> {
+  const heldBytes = async (): Promise<number> => {
+    await collectGarbage(server.inspectorPort);
+    return rssOf(server.pid);
+  };
   await sleep((settleSeconds * 1000) / 3);
-  const rssBeforeBytes = rssOf(serverPid);
+  const rssBeforeBytes = await heldBytes();
   const children = Array.from({ length: processes }, () =>
     fork(path.join(__dirname, '..', 'idle-clients.js'), [], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -48,7 +60,7 @@ export async function measureIdleSockets(
     const sockets = opened.reduce((sum, count) => sum + count, 0);
     const openSeconds = Number(process.hrtime.bigint() - openStart) / 1e9;
     await sleep(settleSeconds * 1000);
-    const rssAfterBytes = rssOf(serverPid);
+    const rssAfterBytes = await heldBytes();
     return {
       sockets,
       openedPerSecond: sockets / openSeconds,
