@@ -134,6 +134,8 @@ export interface ServerProcess {
   child: ChildProcess;
   pid: number;
   baseUrl: string;
+  /** Where its inspector listens, if it was started with `INSPECTOR_OPTIONS`. */
+  inspectorUrl(): string | null;
   stop(): Promise<void>;
 }
 
@@ -175,14 +177,22 @@ export function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-/** What Node's inspector prints each time the bench attaches to collect garbage (P5). */
-const INSPECTOR_NOTICE = /^(Debugger attached\.|Waiting for the debugger to disconnect\.\.\.)$/;
+/** What Node prints when its inspector starts; P5 collects the server's garbage through it. */
+const INSPECTOR_LISTENING = /^Debugger listening on (ws:\/\/\S+)$/;
+/** The inspector's other notices: its help link, and each time the bench attaches. */
+const INSPECTOR_NOTICE =
+  /^(For help, see: \S+|Debugger attached\.|Waiting for the debugger to disconnect\.\.\.)$/;
 
-/** A server's stderr, line by line, on the bench's own, without the inspector's notices. */
-function forwardStderr(child: ChildProcess): void {
+/**
+ * A server's stderr, line by line, on the bench's own, but for the inspector's lines: its
+ * address goes to `onInspector`, its notices nowhere.
+ */
+function forwardStderr(child: ChildProcess, onInspector: (url: string) => void): void {
   if (!child.stderr) return;
   createInterface({ input: child.stderr }).on('line', (line) => {
-    if (!INSPECTOR_NOTICE.test(line)) process.stderr.write(`${line}\n`);
+    const listening = INSPECTOR_LISTENING.exec(line);
+    if (listening) onInspector(listening[1]);
+    else if (!INSPECTOR_NOTICE.test(line)) process.stderr.write(`${line}\n`);
   });
 }
 
@@ -195,7 +205,10 @@ async function startServer(
   ready?: Readiness,
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  forwardStderr(child);
+  let inspectorUrl: string | null = null;
+  forwardStderr(child, (url) => {
+    inspectorUrl = url;
+  });
   const stop = (): Promise<void> => stopProcess(child);
   try {
     await waitForHttp(`${baseUrl}${healthPath}`, child, ready);
@@ -203,7 +216,8 @@ async function startServer(
     await stop();
     throw error;
   }
-  return { child, pid: child.pid as number, baseUrl, stop };
+  // Node announces the inspector as it starts, long before the server answers its health check.
+  return { child, pid: child.pid as number, baseUrl, inspectorUrl: () => inspectorUrl, stop };
 }
 
 /** The built Parley server (`dist/src/main.js`) as its own process, with `extraNodeOptions` if any. */

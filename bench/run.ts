@@ -11,7 +11,7 @@ import { measureIdleSockets } from './figures/idle-sockets';
 import { MessageRateBench, type RateStep, type StepUpResult, stepUp, warmUp } from './figures/message-rate';
 import { pgbenchInsertTps } from './figures/pgbench';
 import { measureFanout } from './figures/typing-fanout';
-import { inspectorOptions } from './heap-collector';
+import { INSPECTOR_OPTIONS } from './heap-collector';
 import {
   checkRedis,
   deleteRedisKeys,
@@ -67,9 +67,6 @@ const jwtSecret = randomBytes(32).toString('hex');
 const PARLEY_PORT = 18_080;
 const BARE_PORT = 18_090;
 const BARE_HISTORY_PORT = 18_091;
-/** Inspector ports of the servers P5 measures, to collect their garbage before reading RSS. */
-const PARLEY_INSPECTOR_PORT = 18_095;
-const BARE_INSPECTOR_PORT = 18_096;
 /** P7: senders connect to the first instance, recipients to the second, through this Redis. */
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const CLUSTER_PORTS = [18_081, 18_082];
@@ -111,11 +108,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   const invalid: string[] = [];
   // Runs the migrations; serves P5 first when it runs, and then needs its inspector.
-  let parley = await startParley(
-    serverEnv,
-    PARLEY_PORT,
-    only.has('p5') ? inspectorOptions(PARLEY_INSPECTOR_PORT) : [],
-  );
+  let parley = await startParley(serverEnv, PARLEY_PORT, only.has('p5') ? INSPECTOR_OPTIONS : []);
   const seeder = new BenchSeeder(db, jwtSecret);
   try {
     // Every figure runs against a database that already holds history, as a live one
@@ -135,22 +128,10 @@ async function main(): Promise<void> {
         return chatSocketUrl(parley.baseUrl, conversation.id, user.token);
       });
       const processes = Math.max(1, Math.ceil(settings.idleSockets / 6_000));
-      const parleyIdle = await measureIdleSockets(
-        urls,
-        true,
-        { pid: parley.pid, inspectorPort: PARLEY_INSPECTOR_PORT },
-        processes,
-        settings.idleSettleSeconds,
-      );
-      const bare = await startBareRelay(BARE_PORT, inspectorOptions(BARE_INSPECTOR_PORT));
+      const parleyIdle = await measureIdleSockets(urls, true, parley, processes, settings.idleSettleSeconds);
+      const bare = await startBareRelay(BARE_PORT, INSPECTOR_OPTIONS);
       const bareUrls = urls.map((_, index) => `ws://127.0.0.1:${BARE_PORT}/relay/${index % 500}`);
-      const bareIdle = await measureIdleSockets(
-        bareUrls,
-        false,
-        { pid: bare.pid, inspectorPort: BARE_INSPECTOR_PORT },
-        processes,
-        settings.idleSettleSeconds,
-      );
+      const bareIdle = await measureIdleSockets(bareUrls, false, bare, processes, settings.idleSettleSeconds);
       await bare.stop();
       results.p5 = { parley: parleyIdle, bare: bareIdle };
       rows.push([

@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { collectGarbage } from '../heap-collector';
-import { rssOf, stopProcess } from '../processes';
+import { rssOf, type ServerProcess, stopProcess } from '../processes';
 
 export interface IdleSocketsResult {
   sockets: number;
@@ -11,12 +11,6 @@ export interface IdleSocketsResult {
   rssBeforeBytes: number;
   rssAfterBytes: number;
   bytesPerSocket: number;
-}
-
-/** The server whose memory P5 reads: its pid, and its inspector port (`inspectorOptions`). */
-export interface MeasuredServer {
-  pid: number;
-  inspectorPort: number;
 }
 
 /**
@@ -28,12 +22,14 @@ export interface MeasuredServer {
 export async function measureIdleSockets(
   urls: readonly string[],
   waitForConnected: boolean,
-  server: MeasuredServer,
+  server: ServerProcess,
   processes: number,
   settleSeconds: number,
 ): Promise<IdleSocketsResult> {
+  const inspectorUrl = server.inspectorUrl();
+  if (!inspectorUrl) throw new Error('P5 needs the server started with INSPECTOR_OPTIONS');
   const heldBytes = async (): Promise<number> => {
-    await collectGarbage(server.inspectorPort);
+    await collectGarbage(inspectorUrl);
     return rssOf(server.pid);
   };
   await sleep((settleSeconds * 1000) / 3);
