@@ -15,11 +15,6 @@ export type TypingClientsReply =
   | { type: 'stopped' }
   | { type: 'error'; error: string };
 
-/**
- * A child process that drives part of P3's conversations, so that no single generator
- * process saturates a core before the server does (one process could not keep up with
- * the bare relay).
- */
 let lanes: TypingLanes | null = null;
 let closeAll: () => void = () => undefined;
 
@@ -27,6 +22,11 @@ function reply(message: TypingClientsReply): void {
   process.send?.(message);
 }
 
+/**
+ * A child process that drives part of P3's conversations, so that no single generator
+ * process saturates a core before the server does (one process could not keep up with
+ * the bare relay). Opens its sockets, then starts, reports and stops when told.
+ */
 process.on('message', (command: TypingClientsCommand) => {
   switch (command.type) {
     case 'open':
