@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
-import type { Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
+import { corkUntilTickEnd } from '../src/chat/ws/tick-cork';
 
 /**
  * The baseline: a bare `ws` server that relays every text frame to the other
@@ -13,24 +13,6 @@ const server = createServer((request, response) => {
 });
 const wss = new WebSocketServer({ server });
 
-/** ws keeps its TCP socket private, as `_socket`. */
-type WithTcpSocket = WebSocket & { _socket?: Socket | null };
-
-function uncork(tcp: Socket): void {
-  tcp.uncork();
-}
-
-/**
- * Frames sent to one peer in one tick leave in one write system call, as Parley's
- * connections do (tick-cork.ts): the baseline must not lose on batching alone.
- */
-function corkUntilTickEnd(socket: WebSocket): void {
-  const tcp = (socket as WithTcpSocket)._socket;
-  if (!tcp || tcp.writableCorked > 0) return;
-  tcp.cork();
-  process.nextTick(uncork, tcp);
-}
-
 wss.on('connection', (socket, request) => {
   const room = (request.url ?? '/').split('/').pop() ?? '';
   let members = rooms.get(room);
@@ -40,6 +22,7 @@ wss.on('connection', (socket, request) => {
   socket.on('message', (data, isBinary) => {
     for (const peer of peers)
       if (peer !== socket && peer.readyState === WebSocket.OPEN) {
+        // Parley's own corking: the baseline must not lose on batching alone.
         corkUntilTickEnd(peer);
         peer.send(data, { binary: isBinary });
       }

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { corkUntilTickEnd } from '../src/chat/ws/tick-cork';
 import type { BenchSocket } from './bench-socket';
 
 interface Lane {
@@ -24,23 +24,12 @@ function isTypingFrame(data: Buffer): boolean {
   );
 }
 
-/** ws keeps its TCP socket private, as `_socket`. */
-type WithTcpSocket = BenchSocket['socket'] & { _socket?: Socket | null };
-
-function uncork(tcp: Socket): void {
-  tcp.uncork();
-}
-
 /**
  * The frames one sender sends in one tick (several arrivals read in one chunk) leave in
  * one write system call rather than one each, which was most of the generator's CPU.
  */
 function sendTyping(sender: BenchSocket): void {
-  const tcp = (sender.socket as WithTcpSocket)._socket;
-  if (tcp && tcp.writableCorked === 0) {
-    tcp.cork();
-    process.nextTick(uncork, tcp);
-  }
+  corkUntilTickEnd(sender.socket);
   sender.socket.send(TYPING_FRAME, { binary: false });
 }
 
@@ -57,7 +46,7 @@ export class TypingLanes {
   private readonly lanes: Lane[];
 
   constructor(
-    private readonly pairs: ReadonlyArray<{ sender: BenchSocket; recipient: BenchSocket }>,
+    pairs: ReadonlyArray<{ sender: BenchSocket; recipient: BenchSocket }>,
     private readonly window: number,
   ) {
     this.lanes = pairs.map(({ sender, recipient }) => {
