@@ -5,11 +5,11 @@ import {
   UnauthorizedException,
   createParamDecorator,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { ChatHttpRequest } from '../chat/http-platform';
 import { extractBearerToken } from '../chat/identity/bearer-token';
 import { IdentityVerifier } from '../chat/ports/identity-verifier.port';
 
-type AuthenticatedRequest = Request & { userId?: string };
+type AuthenticatedRequest = ChatHttpRequest & { userId?: string };
 
 /** Guards this app's own routes (auth, listings) with the same verifier the chat uses. */
 @Injectable()

@@ -1,12 +1,12 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
-import type { Request } from 'express';
+import type { ChatHttpRequest } from './http-platform';
 import { extractBearerToken } from './identity/bearer-token';
 import { ChatException } from './errors/chat.exception';
 import { ACTIVE_IDENTITY_VERIFIER } from './identity/active-identity-verifier';
 import { VerifiedIdentityCache } from './identity/verified-identity-cache';
 import { IdentityVerifier, type VerifiedIdentity } from './ports/identity-verifier.port';
 
-type ChatRequest = Request & { chatIdentity?: VerifiedIdentity };
+type ChatRequest = ChatHttpRequest & { chatIdentity?: VerifiedIdentity };
 
 /** Authenticates chat REST calls through the active IdentityVerifier (the host's, or the built-in JWT one). */
 @Injectable()

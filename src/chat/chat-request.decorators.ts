@@ -1,16 +1,16 @@
 import { createParamDecorator, type ExecutionContext, type Type } from '@nestjs/common';
 import { ApiBody, ApiQuery } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { createChatValidationPipe } from './errors/chat-validation.pipe';
+import type { ChatHttpRequest } from './http-platform';
 
 // Custom parameter decorators rather than @Body()/@Query(): a host's global
 // ValidationPipe skips custom parameters, so its settings (forbidNonWhitelisted,
 // its error shape) cannot change the chat contract. Ours validates them instead.
 const RequestBody = createParamDecorator((_: unknown, context: ExecutionContext): unknown => {
-  return context.switchToHttp().getRequest<Request>().body as unknown;
+  return context.switchToHttp().getRequest<ChatHttpRequest>().body;
 });
 const RequestQuery = createParamDecorator((_: unknown, context: ExecutionContext): unknown => {
-  return context.switchToHttp().getRequest<Request>().query;
+  return context.switchToHttp().getRequest<ChatHttpRequest>().query;
 });
 
 function parameterType(target: object, key: string | symbol, index: number): Type {

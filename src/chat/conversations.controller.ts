@@ -1,6 +1,5 @@
 import { Get, HttpCode, Patch, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiResponse } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { CallerId } from './chat-auth.guard';
 import { ChatBody, ChatQuery } from './chat-request.decorators';
 import { ChatRestController } from './chat-rest-controller.decorator';
@@ -17,6 +16,7 @@ import { ReadResultResponse, UnreadCountResponse } from './dto/read-result.respo
 import { UnreadCountQuery } from './dto/unread-count.query';
 import { ReadReceiptsService } from './read-receipts.service';
 import { UuidParam } from './uuid-param.decorator';
+import type { ChatHttpReply } from './http-platform';
 
 @ChatRestController()
 export class ConversationsController {
@@ -31,7 +31,7 @@ export class ConversationsController {
   async createOrGet(
     @CallerId() callerId: string,
     @ChatBody() body: CreateConversationDto,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: ChatHttpReply,
   ): Promise<ConversationResponse> {
     const { conversation, created } = await this.conversations.createOrGet(callerId, body.listing_id);
     response.status(created ? 201 : 200);

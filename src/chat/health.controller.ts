@@ -1,7 +1,6 @@
 import { Controller, Get, Inject, Logger, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TypeOrmHealthIndicator } from '@nestjs/terminus';
-import type { Response } from 'express';
 import { type OutboxStats, PushOutboxRepository } from '../notifications/push-outbox.repository';
 import { ChatSettings } from './chat-settings';
 import { PresenceTracker } from './cluster/presence-tracker';
@@ -10,6 +9,7 @@ import { HealthResponse } from './dto/health.response';
 import { ChatEventBus } from './events/chat-event-bus';
 import { ChatConnectionRegistry } from './ws/chat-connection-registry';
 import { ChatHandshakeService } from './ws/chat-handshake.service';
+import type { ChatHttpReply } from './http-platform';
 
 const DATABASE_PING_TIMEOUT_MS = 2000;
 
@@ -37,7 +37,7 @@ export class HealthController {
     type: HealthResponse,
     description: 'The database is unreachable, or shutting down',
   })
-  async check(@Res({ passthrough: true }) response: Response): Promise<HealthResponse> {
+  async check(@Res({ passthrough: true }) response: ChatHttpReply): Promise<HealthResponse> {
     const result = await this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS });
     const databaseUp = result.database.status === 'up';
     const redis = this.redisLink ? this.redisLink.state : 'disabled';

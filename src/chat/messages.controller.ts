@@ -1,6 +1,5 @@
 import { Delete, Get, HttpCode, Patch, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiResponse } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { CallerId } from './chat-auth.guard';
 import { ChatBody, ChatQuery } from './chat-request.decorators';
 import { ChatRestController } from './chat-rest-controller.decorator';
@@ -11,6 +10,7 @@ import { SendMessageDto } from './dto/send-message.dto';
 import { MessagesService } from './messages.service';
 import { ReadReceiptsService } from './read-receipts.service';
 import { UuidParam } from './uuid-param.decorator';
+import type { ChatHttpReply } from './http-platform';
 
 @ChatRestController()
 export class MessagesController {
@@ -36,7 +36,7 @@ export class MessagesController {
     @CallerId() callerId: string,
     @UuidParam('id') id: string,
     @ChatBody() body: SendMessageDto,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: ChatHttpReply,
   ): Promise<MessageResponse> {
     const { message, created } = await this.messages.send(callerId, id, body);
     response.status(created ? 201 : 200);

@@ -1,6 +1,5 @@
 import { Delete, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiResponse } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { CallerId } from '../chat/chat-auth.guard';
 import { ChatBody } from '../chat/chat-request.decorators';
 import { ChatRestController } from '../chat/chat-rest-controller.decorator';
@@ -8,6 +7,7 @@ import { UuidParam } from '../chat/uuid-param.decorator';
 import { DeviceResponse } from './dto/device.response';
 import { RegisterDeviceDto } from './dto/register-device.dto';
 import { PushDevicesService } from './push-devices.service';
+import type { ChatHttpReply } from '../chat/http-platform';
 
 @ChatRestController()
 export class PushDevicesController {
@@ -19,7 +19,7 @@ export class PushDevicesController {
   async register(
     @CallerId() callerId: string,
     @ChatBody() body: RegisterDeviceDto,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: ChatHttpReply,
   ): Promise<DeviceResponse> {
     const { device, created } = await this.devices.register(callerId, body);
     response.status(created ? 201 : 200);

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import type { Request, Response } from 'express';
+import { loggedRequestId } from '../http-platform';
 import { ChatErrorCode } from './chat-error-code';
 import { httpStatusOf } from './chat-error-status';
 import { ChatException } from './chat.exception';
@@ -24,6 +25,12 @@ function codeOfStatus(status: number): ChatErrorCode {
   return ChatErrorCode.ValidationFailed;
 }
 
+/** The URL without its query string, which may carry a token. */
+function routePath(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
 function messageOf(exception: HttpException): string {
   const response = exception.getResponse();
   if (typeof response === 'string') return response;
@@ -40,10 +47,14 @@ function messageOf(exception: HttpException): string {
 export class ChatHttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ChatHttp');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const response = http.getResponse<Response>();
-    const request = http.getRequest<Request & { id?: unknown }>();
+    // Through the host's HTTP adapter: Express and Fastify replies differ.
+    const adapter = this.adapterHost.httpAdapter;
+    const response: unknown = http.getResponse();
+    const request: unknown = http.getRequest();
     let body: ChatErrorBody;
     if (exception instanceof ChatException) {
       body = { statusCode: httpStatusOf(exception.code), code: exception.code, message: exception.message };
@@ -51,10 +62,10 @@ export class ChatHttpExceptionFilter implements ExceptionFilter {
       const status = exception.getStatus();
       body = { statusCode: status, code: codeOfStatus(status), message: messageOf(exception) };
     } else {
-      const correlationId = typeof request.id === 'string' ? request.id : randomUUID();
+      const correlationId = loggedRequestId(request) ?? randomUUID();
       this.logger.error(
         { err: exception, correlation_id: correlationId },
-        `Unhandled error on ${request.method} ${request.path}`,
+        `Unhandled error on ${adapter.getRequestMethod(request)} ${routePath(String(adapter.getRequestUrl(request)))}`,
       );
       body = {
         statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
@@ -63,7 +74,7 @@ export class ChatHttpExceptionFilter implements ExceptionFilter {
         correlation_id: correlationId,
       };
     }
-    if (body.code === ChatErrorCode.Unauthorized) response.setHeader('WWW-Authenticate', 'Bearer');
-    response.status(body.statusCode).json(body);
+    if (body.code === ChatErrorCode.Unauthorized) adapter.setHeader(response, 'WWW-Authenticate', 'Bearer');
+    adapter.reply(response, body, body.statusCode);
   }
 }
