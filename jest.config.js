@@ -10,6 +10,12 @@ const esmPackages = [
   '@tokenizer',
   'uint8array-extras',
   '@borewit',
+  // ESM-only copies nested under Fastify's plugins (path-to-regexp 8, content-disposition 2). Both
+  // the nested path and the bare name: the pattern is tried at every node_modules/ of a path.
+  '@fastify/middie/node_modules/path-to-regexp',
+  'path-to-regexp',
+  '@fastify/static/node_modules/content-disposition',
+  'content-disposition',
   // PGlite's CommonJS build still does `await import('fs/promises')` etc.; Jest's sandbox cannot run
   // dynamic import() without --experimental-vm-modules, and swc rewrites those to require().
   '@electric-sql',

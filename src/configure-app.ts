@@ -1,5 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { parseCommaList } from './app.module';
@@ -8,7 +8,7 @@ import type { EnvironmentVariables } from './config/environment.schema';
 import { serveDemo } from './demo-static';
 
 /** Everything main.ts does to the app besides listening, so tests boot the same server. */
-export function configureApp(app: INestApplication): INestApplication {
+export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
   const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();

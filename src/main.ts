@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigService } from '@nestjs/config';
 import { existsSync } from 'node:fs';
 import { type EnvironmentVariables, validateEnvironment } from './config/environment.schema';
+import { createHttpAdapter } from './http-adapter';
 
 /** A bad or missing variable stops the process with one line naming it, before anything starts. */
 function checkEnvironment(): void {
@@ -21,10 +23,14 @@ async function bootstrap(): Promise<void> {
   // Loaded only now: ConfigModule validates the environment while app.module is evaluated.
   const { AppModule } = await import('./app.module.js');
   const { configureApp } = await import('./configure-app.js');
-  const app = await NestFactory.create(AppModule, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createHttpAdapter(), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   configureApp(app);
   const port = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService).get('PORT', { infer: true });
-  await app.listen(port);
+  // Every interface, IPv4 and IPv6, as Node listens by default; Fastify alone would take only localhost.
+  await app.listen(port, '::');
   console.log(`Parley listening on http://localhost:${port} (Swagger UI at /docs)`);
 }
 

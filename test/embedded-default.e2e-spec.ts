@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { ChatFactory } from './factories/chat-factory';
@@ -13,7 +13,7 @@ import { ChatFactory } from './factories/chat-factory';
 describe('embedded default database', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-embedded-'));
 
-  async function boot(): Promise<INestApplication> {
+  async function boot(): Promise<NestFastifyApplication> {
     delete process.env.DATABASE_URL;
     Object.assign(process.env, {
       EMBEDDED_DB_DIR: join(dataDir, 'pglite'),
@@ -23,8 +23,11 @@ describe('embedded default database', () => {
     });
     const { AppModule } = await import('../src/app.module.js');
     const { configureApp } = await import('../src/configure-app.js');
+    const { createHttpAdapter } = await import('../src/http-adapter.js');
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app = configureApp(moduleRef.createNestApplication({ bufferLogs: true }));
+    const app = configureApp(
+      moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { bufferLogs: true }),
+    );
     await app.listen(0, '127.0.0.1');
     return app;
   }

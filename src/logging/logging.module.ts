@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { EnvironmentVariables } from '../config/environment.schema';
+import { requestIdFor } from './request-id';
 
 /** Query parameters that may carry secrets; their values never reach the logs. */
 const SECRET_QUERY_PARAMS = /([?&](?:token|access_token)=)[^&]*/gi;
@@ -20,10 +19,8 @@ export function redactUrl(url: string | undefined): string | undefined {
       useFactory: (config: ConfigService<EnvironmentVariables, true>) => ({
         pinoHttp: {
           level: config.get('LOG_LEVEL', { infer: true }),
-          genReqId: (request: IncomingMessage) => {
-            const given = request.headers['x-request-id'];
-            return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
-          },
+          // On Fastify the request already has its id (createHttpAdapter): pino-http keeps it.
+          genReqId: requestIdFor,
           redact: [
             'req.headers.authorization',
             'req.headers.cookie',

@@ -1,13 +1,12 @@
-import type { INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { testDatabaseKind, testDatabaseUrl } from './test-database-url';
 
 export interface TestApp {
-  app: INestApplication;
+  app: NestFastifyApplication;
   /** supertest bound to the running server. */
   http: TestAgent;
   /** e.g. http://127.0.0.1:41234 */
@@ -40,11 +39,14 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   // Imported only now: ConfigModule.forRoot() reads process.env when app.module is evaluated.
   const { AppModule } = await import('../../src/app.module.js');
   const { configureApp } = await import('../../src/configure-app.js');
+  const { createHttpAdapter } = await import('../../src/http-adapter.js');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication({ bufferLogs: true });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), {
+    bufferLogs: true,
+  });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
-  const server = app.getHttpServer() as Server;
+  const server = app.getHttpServer();
   const { port } = server.address() as AddressInfo;
   return {
     app,
