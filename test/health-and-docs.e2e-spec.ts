@@ -33,6 +33,21 @@ describe('health and docs (e2e)', () => {
         push_outbox: { pending: 0, oldest_pending_age_seconds: null, failed_last_hour: 0 },
       });
     });
+
+    it('should route a path whatever its letter case, as the server did on Express', async () => {
+      const response = await t.http.get('/V1/Chat/Health').expect(200);
+
+      expect(response.body).toMatchObject({ status: 'healthy', service: 'chat' });
+    });
+
+    it('should answer 404 for the path with a trailing slash', async () => {
+      const response = await t.http.get('/v1/chat/health/').expect(404);
+
+      expect(response.body).toMatchObject({
+        statusCode: 404,
+        message: expect.stringContaining('/v1/chat/health/'),
+      });
+    });
   });
 
   describe('GET /docs and /docs-json', () => {

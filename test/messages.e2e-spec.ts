@@ -189,6 +189,19 @@ describe('messages (e2e)', () => {
       await expect(storedCount(conversation.id)).resolves.toBe(0);
     });
 
+    it('should answer 413 for a body over 100 KiB and store nothing', async () => {
+      const { client, conversation } = await f.pair();
+
+      const response = await t.http
+        .post(messagesUrl(conversation.id))
+        .set('Authorization', client.auth)
+        .send({ content: 'x'.repeat(101 * 1024) })
+        .expect(413);
+
+      expect(response.body).toMatchObject({ statusCode: 413, message: expect.stringMatching(/too large/i) });
+      await expect(storedCount(conversation.id)).resolves.toBe(0);
+    });
+
     it('should return the original with 200 and store nothing when a client_message_id is retried', async () => {
       const { client, conversation } = await f.pair();
       const first = await t.http
