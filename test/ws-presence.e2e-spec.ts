@@ -66,6 +66,8 @@ describe('WebSocket presence, heartbeat and token expiry', () => {
       websocket_stats: { total_connections: 3, unique_users_online: 2, active_conversations: 1 },
     });
 
+    // Past the owner's going online: tab1's connect snapshot already says the owner is offline.
+    await tab1.next('presence', (frame) => frame.user_id === owner.id && frame.is_online === true);
     await ownerWs.close();
     await tab1.next('presence', (frame) => frame.user_id === owner.id && frame.is_online === false);
     const afterClose = await t.http.get('/v1/chat/health').expect(200);
