@@ -2,7 +2,7 @@ import type WebSocket from 'ws';
 import type { ConversationMembership } from '../chat-access';
 import type { Conversation } from '../entities/conversation.entity';
 import type { MessageView } from '../message.presenter';
-import { ChatConnection, type ConnectionServices, messageFrame } from './chat-connection';
+import { ChatConnection, type ConnectionServices, outgoingMessageFrame } from './chat-connection';
 
 /** How long a live message past a gap waits for the missing ones (GAP_WAIT_MS in chat-connection.ts). */
 const GAP_WAIT_MS = 50;
@@ -88,8 +88,7 @@ function setUp(): { sut: ChatConnection; socket: FakeSocket; store: FakeStore } 
   return { sut, socket, store };
 }
 
-const live = (sut: ChatConnection, m: MessageView): void =>
-  sut.deliverLive(m, JSON.stringify(messageFrame(m)));
+const live = (sut: ChatConnection, m: MessageView): void => sut.deliverLive(m, outgoingMessageFrame(m));
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe(ChatConnection.name, () => {

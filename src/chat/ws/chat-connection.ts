@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type WebSocket from 'ws';
 import type { ConversationMembership } from '../chat-access';
@@ -6,7 +7,9 @@ import type { MessageView } from '../message.presenter';
 import type { VerifiedIdentity } from '../ports/identity-verifier.port';
 import type { RegisteredConnection } from './chat-connection-registry';
 import { ChatCloseCode, isDroppable, type ServerFrame } from './chat-protocol';
+import { OutgoingTextFrame } from './outgoing-text-frame';
 import { corkUntilTickEnd } from './tick-cork';
+import { tcpSocketOf } from './ws-tcp-socket';
 
 const OPEN = 1;
 /** Past this many buffered bytes, typing and presence frames are dropped. */
@@ -71,6 +74,13 @@ export class ChatConnection implements RegisteredConnection {
   private expiryTimer: NodeJS.Timeout | null = null;
   /** The newest version of the other party's presence this socket was sent; -1 before any. */
   private otherPresenceVersion = -1;
+  /**
+   * Where frames are written, encoded, past ws.send; null sends through ws. Only a
+   * socket with no extension negotiated takes its frames as they are (the gateway
+   * turns compression off), and ws writes its own frames (pings, close) to the same
+   * TCP socket in call order, so the byte stream stays well formed.
+   */
+  private readonly tcp: Socket | null;
 
   constructor(
     readonly socket: WebSocket,
@@ -82,6 +92,7 @@ export class ChatConnection implements RegisteredConnection {
     this.membership = handshake.membership;
     this.conversationId = handshake.membership.conversation.id;
     this.otherUserId = otherPartyOf(handshake.membership.conversation, handshake.membership.side);
+    this.tcp = socket.extensions === '' ? tcpSocketOf(socket) : null;
   }
 
   get isOpen(): boolean {
@@ -90,11 +101,11 @@ export class ChatConnection implements RegisteredConnection {
 
   /** Sends a frame, honouring the slow-consumer policy; returns whether it was written. */
   send(frame: ServerFrame): boolean {
-    return this.sendSerialized(JSON.stringify(frame), isDroppable(frame));
+    return this.sendFrame(new OutgoingTextFrame(JSON.stringify(frame)), isDroppable(frame));
   }
 
-  /** Sends a frame already serialised once for a whole fan-out. */
-  sendSerialized(json: string, droppable: boolean): boolean {
+  /** Sends a frame serialised once for a whole fan-out. */
+  sendFrame(frame: OutgoingTextFrame, droppable: boolean): boolean {
     if (!this.isOpen) return false;
     const buffered = this.socket.bufferedAmount;
     if (droppable && buffered > SOFT_BUFFER_LIMIT) return false;
@@ -103,7 +114,8 @@ export class ChatConnection implements RegisteredConnection {
       return false;
     }
     corkUntilTickEnd(this.socket);
-    this.socket.send(json);
+    if (this.tcp) this.tcp.write(frame.bytes);
+    else this.socket.send(frame.json);
     return true;
   }
 
@@ -172,14 +184,14 @@ export class ChatConnection implements RegisteredConnection {
   }
 
   /** A message committed in this conversation: written once, in seq order, never skipping one. */
-  deliverLive(message: MessageView, json: string): void {
+  deliverLive(message: MessageView, frame: OutgoingTextFrame): void {
     if (!this.started || this.syncing) {
       this.pendingLive.push(message);
       return;
     }
     if (message.seq <= this.lastSeq) return;
     if (message.seq === this.lastSeq + 1) {
-      this.writeMessage(message, json);
+      this.writeMessage(message, frame);
       if (this.pendingLive.length > 0) this.writeContiguousPending();
       return;
     }
@@ -216,7 +228,7 @@ export class ChatConnection implements RegisteredConnection {
       const message = this.pendingLive[index];
       if (message.seq <= this.lastSeq) continue;
       if (message.seq !== this.lastSeq + 1) break;
-      this.writeMessage(message, JSON.stringify(messageFrame(message)));
+      this.writeMessage(message, outgoingMessageFrame(message));
     }
     this.pendingLive = this.pendingLive.slice(index);
     if (this.pendingLive.length === 0) this.clearGapTimer();
@@ -249,7 +261,7 @@ export class ChatConnection implements RegisteredConnection {
         page = await this.services.listAfterSeq(this.conversationId, this.lastSeq, REPLAY_PAGE_SIZE);
         for (const message of page) {
           if (!this.isOpen) return;
-          if (message.seq > this.lastSeq) this.writeMessage(message, JSON.stringify(messageFrame(message)));
+          if (message.seq > this.lastSeq) this.writeMessage(message, outgoingMessageFrame(message));
         }
       } while (page.length === REPLAY_PAGE_SIZE);
       // Live messages that arrived meanwhile: in order from here, or fetch again on a gap.
@@ -261,14 +273,14 @@ export class ChatConnection implements RegisteredConnection {
           this.resyncRequested = true;
           break;
         }
-        this.writeMessage(message, JSON.stringify(messageFrame(message)));
+        this.writeMessage(message, outgoingMessageFrame(message));
       }
     } while (this.resyncRequested && this.isOpen);
     this.syncing = false;
   }
 
-  private writeMessage(message: MessageView, json: string): void {
-    if (!this.sendSerialized(json, false)) return;
+  private writeMessage(message: MessageView, frame: OutgoingTextFrame): void {
+    if (!this.sendFrame(frame, false)) return;
     this.lastSeq = message.seq;
     if (message.sender_user_id !== this.userId && message.status === 'sent') {
       this.queueDelivery(message.id);
@@ -296,4 +308,8 @@ export function messageFrame(message: MessageView): ServerFrame {
     data: message,
     timestamp: new Date().toISOString(),
   };
+}
+
+export function outgoingMessageFrame(message: MessageView): OutgoingTextFrame {
+  return new OutgoingTextFrame(JSON.stringify(messageFrame(message)));
 }

@@ -3,6 +3,7 @@ import { InMemoryChatEventBus } from '../events/in-memory-chat-event-bus';
 import type { ChatConnection } from './chat-connection';
 import { ChatConnectionRegistry } from './chat-connection-registry';
 import { ChatEventFanout } from './chat-event-fanout';
+import type { OutgoingTextFrame } from './outgoing-text-frame';
 
 const CONVERSATION_ID = '11111111-1111-4111-8111-111111111111';
 const OWNER = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
@@ -23,8 +24,8 @@ class FakeSocket {
     return true;
   }
 
-  sendSerialized(json: string): boolean {
-    this.frames.push(JSON.parse(json) as Record<string, unknown>);
+  sendFrame(frame: OutgoingTextFrame): boolean {
+    this.frames.push(JSON.parse(frame.json) as Record<string, unknown>);
     return true;
   }
 }

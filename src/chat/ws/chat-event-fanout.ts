@@ -2,16 +2,17 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { ChatEvent } from '../events/chat-event';
 import { ChatEventBus } from '../events/chat-event-bus';
 import type { ChatConnection } from './chat-connection';
-import { messageFrame } from './chat-connection';
+import { outgoingMessageFrame } from './chat-connection';
 import { ChatConnectionRegistry } from './chat-connection-registry';
 import { isDroppable, type ServerFrame } from './chat-protocol';
 import { IsoClock } from './iso-clock';
+import { OutgoingTextFrame } from './outgoing-text-frame';
 import { PresenceOrder } from './presence-order';
 
 /**
  * Delivers committed chat events to this instance's sockets. Routing is by
  * conversation: a frame of conversation A never reaches a socket opened for B.
- * Each frame is serialised once per event, not once per socket.
+ * Each frame is serialised and framed once per event, not once per socket.
  */
 @Injectable()
 export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
@@ -35,9 +36,9 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
   deliver(event: ChatEvent): void {
     switch (event.type) {
       case 'message.created': {
-        const json = JSON.stringify(messageFrame(event.message));
+        const frame = outgoingMessageFrame(event.message);
         for (const connection of this.registry.inConversation(event.conversationId)) {
-          connection.deliverLive(event.message, json);
+          connection.deliverLive(event.message, frame);
         }
         return;
       }
@@ -121,11 +122,18 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
   ): void {
     const connections = this.registry.inConversation(conversationId);
     if (connections.size === 0) return;
-    const json = JSON.stringify(frame);
-    const droppable = isDroppable(frame);
-    for (const connection of connections) {
-      if (to(connection)) connection.sendSerialized(json, droppable);
-    }
+    sendTo(connections, new OutgoingTextFrame(JSON.stringify(frame)), isDroppable(frame), to);
+  }
+}
+
+function sendTo(
+  connections: ReadonlySet<ChatConnection>,
+  frame: OutgoingTextFrame,
+  droppable: boolean,
+  to: (connection: ChatConnection) => boolean,
+): void {
+  for (const connection of connections) {
+    if (to(connection)) connection.sendFrame(frame, droppable);
   }
 }
 

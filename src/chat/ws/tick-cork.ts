@@ -1,8 +1,6 @@
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
-
-/** ws keeps its TCP socket private; `_socket` has been its name since ws 1 (checked: ws 8.22, 8.23). */
-type WithTcpSocket = WebSocket & { _socket?: Socket | null };
+import { tcpSocketOf } from './ws-tcp-socket';
 
 function uncork(tcp: Socket): void {
   tcp.uncork();
@@ -17,7 +15,7 @@ function uncork(tcp: Socket): void {
  * bufferedAmount counts corked bytes, so the slow-consumer limits still see them.
  */
 export function corkUntilTickEnd(socket: WebSocket): void {
-  const tcp = (socket as WithTcpSocket)._socket;
+  const tcp = tcpSocketOf(socket);
   if (!tcp || tcp.writableCorked > 0) return;
   tcp.cork();
   process.nextTick(uncork, tcp);
