@@ -8,6 +8,7 @@ import { isDroppable, type ServerFrame } from './chat-protocol';
 import { IsoClock } from './iso-clock';
 import { OutgoingTextFrame } from './outgoing-text-frame';
 import { PresenceOrder } from './presence-order';
+import { TypingFrameEncoder } from './typing-frame-encoder';
 
 /**
  * Delivers committed chat events to this instance's sockets. Routing is by
@@ -19,6 +20,7 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
   private unsubscribe: (() => void) | null = null;
   private readonly presenceOrder = new PresenceOrder();
   private readonly clock = new IsoClock();
+  private readonly typingFrames = new TypingFrameEncoder();
 
   constructor(
     private readonly events: ChatEventBus,
@@ -77,19 +79,18 @@ export class ChatEventFanout implements OnModuleInit, OnModuleDestroy {
         }
         return;
       }
-      case 'typing':
-        this.broadcast(
+      case 'typing': {
+        const connections = this.registry.inConversation(event.conversationId);
+        if (connections.size === 0) return;
+        const frame = this.typingFrames.encode(
           event.conversationId,
-          {
-            type: 'typing',
-            conversation_id: event.conversationId,
-            user_id: event.userId,
-            is_typing: event.isTyping,
-            timestamp: this.clock.now(),
-          },
-          notOf(event.userId),
+          event.userId,
+          event.isTyping,
+          this.clock.now(),
         );
+        sendTo(connections, frame, true, notOf(event.userId));
         return;
+      }
       case 'stream.resync':
         for (const connection of this.registry.inConversation(event.conversationId)) connection.catchUp();
         return;
