@@ -3,6 +3,7 @@ import type { ConversationMembership } from '../chat-access';
 import type { Conversation } from '../entities/conversation.entity';
 import type { MessageView } from '../message.presenter';
 import { ChatConnection, type ConnectionServices, outgoingMessageFrame } from './chat-connection';
+import { encodeTextFrame } from './outgoing-text-frame';
 
 /** How long a live message past a gap waits for the missing ones (GAP_WAIT_MS in chat-connection.ts). */
 const GAP_WAIT_MS = 50;
@@ -75,17 +76,20 @@ class FakeStore implements ConnectionServices {
   }
 }
 
-function setUp(): { sut: ChatConnection; socket: FakeSocket; store: FakeStore } {
-  const socket = new FakeSocket();
-  const store = new FakeStore();
+function connectionOn(socket: FakeSocket, store: ConnectionServices = new FakeStore()): ChatConnection {
   const conversation = { id: CONVERSATION_ID, clientUserId: ME, ownerUserId: OTHER } as Conversation;
   const membership: ConversationMembership = { conversation, side: 'client' };
-  const sut = new ChatConnection(
+  return new ChatConnection(
     socket as unknown as WebSocket,
     { identity: { userId: ME, expiresAt: null }, membership, afterSeq: null },
     store,
   );
-  return { sut, socket, store };
+}
+
+function setUp(): { sut: ChatConnection; socket: FakeSocket; store: FakeStore } {
+  const socket = new FakeSocket();
+  const store = new FakeStore();
+  return { sut: connectionOn(socket, store), socket, store };
 }
 
 const live = (sut: ChatConnection, m: MessageView): void => sut.deliverLive(m, outgoingMessageFrame(m));
@@ -150,6 +154,21 @@ describe(ChatConnection.name, () => {
     live(sut, message(3));
     await settle();
     expect(store.delivered).toEqual([[message(1).id, message(3).id]]);
+  });
+
+  it('should write frames, encoded, straight to the TCP socket of a socket with no extension, and through ws otherwise', () => {
+    const pong = { type: 'pong', conversation_id: CONVERSATION_ID, timestamp: '' } as const;
+    const written: Buffer[] = [];
+    const tcp = { writableCorked: 1, write: (chunk: Buffer) => written.push(chunk) };
+    const plain = Object.assign(new FakeSocket(), { extensions: '', _socket: tcp });
+    const compressed = Object.assign(new FakeSocket(), { extensions: 'permessage-deflate', _socket: tcp });
+
+    connectionOn(plain).send(pong);
+    connectionOn(compressed).send(pong);
+
+    expect(written).toEqual([encodeTextFrame(JSON.stringify(pong))]);
+    expect(plain.sent).toEqual([]);
+    expect(compressed.sent).toEqual([JSON.stringify(pong)]);
   });
 
   it('should drop typing first and close a socket that cannot keep up with messages', async () => {
