@@ -10,7 +10,7 @@ import { type HistoryResult, measureHistory } from './figures/history';
 import { measureIdleSockets } from './figures/idle-sockets';
 import { MessageRateBench, type RateStep, type StepUpResult, stepUp, warmUp } from './figures/message-rate';
 import { pgbenchInsertTps } from './figures/pgbench';
-import { measureFanout } from './figures/typing-fanout';
+import { type FanoutResult, combineFanout, measureFanout } from './figures/typing-fanout';
 import { INSPECTOR_OPTIONS } from './heap-collector';
 import {
   checkRedis,
@@ -47,6 +47,7 @@ const settings = {
   stepSeconds: num(args['step-seconds'], quick ? 1.5 : 8),
   latencySeconds: num(args['latency-seconds'], quick ? 3 : 30),
   fanoutSeconds: quick ? 2 : 10,
+  fanoutRounds: quick ? 1 : 2,
   historySeconds: quick ? 3 : 15,
   historyWarmupSeconds: quick ? 2 : 5,
   idleSettleSeconds: quick ? 1 : 3,
@@ -254,28 +255,33 @@ async function main(): Promise<void> {
     }
 
     if (only.has('p3')) {
-      log('P3: typing fan-out on Parley, then on the bare relay');
+      log(`P3: typing fan-out, Parley and the bare relay in turns (${settings.fanoutRounds} each)`);
       const conversations = await seeder.conversations(settings.conversations);
-      const parleyFanout = await measureFanout(
-        {
-          senderUrls: conversations.map((c) => chatSocketUrl(parley.baseUrl, c.id, c.client.token)),
-          recipientUrls: conversations.map((c) => chatSocketUrl(parley.baseUrl, c.id, c.owner.token)),
-          waitForConnected: true,
-        },
-        parley.pid,
-        settings.fanoutSeconds,
-      );
-      const bare = await startBareRelay(BARE_PORT);
+      const parleyEndpoints = {
+        senderUrls: conversations.map((c) => chatSocketUrl(parley.baseUrl, c.id, c.client.token)),
+        recipientUrls: conversations.map((c) => chatSocketUrl(parley.baseUrl, c.id, c.owner.token)),
+        waitForConnected: true,
+      };
       const bareUrls = conversations.map((_, index) => `ws://127.0.0.1:${BARE_PORT}/relay/${index}`);
-      const bareFanout = await measureFanout(
-        { senderUrls: bareUrls, recipientUrls: bareUrls, waitForConnected: false },
-        bare.pid,
-        settings.fanoutSeconds,
-      );
-      await bare.stop();
+      const bareEndpoints = { senderUrls: bareUrls, recipientUrls: bareUrls, waitForConnected: false };
+      const sliceSeconds = settings.fanoutSeconds / settings.fanoutRounds;
+      const parleySlices: FanoutResult[] = [];
+      const bareSlices: FanoutResult[] = [];
+      const bare = await startBareRelay(BARE_PORT);
+      try {
+        // In turns, so that the shared box speeding up or slowing down weighs on both servers alike.
+        for (let turn = 0; turn < settings.fanoutRounds; turn++) {
+          parleySlices.push(await measureFanout(parleyEndpoints, parley.pid, sliceSeconds));
+          bareSlices.push(await measureFanout(bareEndpoints, bare.pid, sliceSeconds));
+        }
+      } finally {
+        await bare.stop();
+      }
+      const parleyFanout = combineFanout(parleySlices);
+      const bareFanout = combineFanout(bareSlices);
       checkGenerator('P3 Parley', parleyFanout, invalid);
       checkGenerator('P3 bare', bareFanout, invalid);
-      results.p3 = { parley: parleyFanout, bare: bareFanout };
+      results.p3 = { parley: parleyFanout, bare: bareFanout, parleySlices, bareSlices };
       rows.push([
         'P3 typing fan-out',
         `${round(parleyFanout.deliveredPerSecond, 0)} frames/s`,

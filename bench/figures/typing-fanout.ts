@@ -11,6 +11,8 @@ export interface FanoutResult {
   /** How many processes shared the generator's work. */
   generatorProcesses: number;
   serverCores: number;
+  /** How long the frames were counted. */
+  wallSeconds: number;
 }
 
 type Reply<Type extends TypingClientsReply['type']> = Extract<TypingClientsReply, { type: Type }>;
@@ -98,8 +100,28 @@ export async function measureFanout(
       generatorCores,
       generatorProcesses: processes,
       serverCores: usage.serverCores,
+      wallSeconds: usage.wallSeconds,
     };
   } finally {
     await Promise.all(children.map(stopProcess));
   }
+}
+
+/**
+ * One server's P3 from the slices it was measured in, taking turns with the other
+ * server: frames and server CPU over the whole time counted, the busiest generator
+ * process of any slice.
+ */
+export function combineFanout(slices: readonly FanoutResult[]): FanoutResult {
+  if (slices.length === 0) throw new Error('no P3 slice to combine');
+  const wallSeconds = slices.reduce((sum, slice) => sum + slice.wallSeconds, 0);
+  const overTime = (value: (slice: FanoutResult) => number): number =>
+    slices.reduce((sum, slice) => sum + value(slice) * slice.wallSeconds, 0) / wallSeconds;
+  return {
+    deliveredPerSecond: overTime((slice) => slice.deliveredPerSecond),
+    generatorCores: Math.max(...slices.map((slice) => slice.generatorCores)),
+    generatorProcesses: Math.max(...slices.map((slice) => slice.generatorProcesses)),
+    serverCores: overTime((slice) => slice.serverCores),
+    wallSeconds,
+  };
 }
