@@ -3,6 +3,7 @@ import type { ChatEvent } from '../events/chat-event';
 import type { ChatConnection } from '../ws/chat-connection';
 import { ChatConnectionRegistry } from '../ws/chat-connection-registry';
 import { ChatEventFanout } from '../ws/chat-event-fanout';
+import type { OutgoingTextFrame } from '../ws/outgoing-text-frame';
 import { RedisChatEventBus } from './redis-chat-event-bus';
 import { RedisLink } from './redis-link';
 
@@ -193,7 +194,7 @@ describe(RedisChatEventBus.name, () => {
       userId: 'omar',
       conversationId,
       acceptsPresence: () => true,
-      sendSerialized: jest.fn<boolean, [string, boolean]>(() => true),
+      sendFrame: jest.fn<boolean, [OutgoingTextFrame, boolean]>(() => true),
     }));
     sockets.forEach((socket) => registry.add(socket as unknown as ChatConnection));
     const fanout = new ChatEventFanout(b.sut, registry);
@@ -216,9 +217,9 @@ describe(RedisChatEventBus.name, () => {
       fanout.onModuleDestroy();
     }
 
-    const presenceFrames = sockets.map(({ sendSerialized }) =>
-      sendSerialized.mock.calls
-        .map(([json]) => JSON.parse(json) as { type: string; conversation_id: string })
+    const presenceFrames = sockets.map(({ sendFrame }) =>
+      sendFrame.mock.calls
+        .map(([frame]) => JSON.parse(frame.json) as { type: string; conversation_id: string })
         .filter((frame) => frame.type === 'presence'),
     );
     expect(presenceFrames).toEqual([
