@@ -1,3 +1,4 @@
+import type { TypingFrame } from '../wire/chat-frames';
 import { OutgoingTextFrame, allocTextFrame } from './outgoing-text-frame';
 
 /** A typing frame of one user in one conversation, in one state: everything but its timestamp. */
@@ -55,12 +56,14 @@ export class TypingFrameEncoder {
 }
 
 function newTemplate(conversationId: string, userId: string, isTyping: boolean): TypingTemplate {
-  const fixed = JSON.stringify({
+  // Typed by the wire's TypingFrame, timestamp last: the template is the frame up to it.
+  const untimed: Omit<TypingFrame, 'timestamp'> = {
     type: 'typing',
     conversation_id: conversationId,
     user_id: userId,
     is_typing: isTyping,
-  });
+  };
+  const fixed = JSON.stringify(untimed);
   const head = `${fixed.slice(0, -1)},"timestamp":"`;
   return { head, headBytes: Buffer.from(head), last: null, lastTimestamp: '' };
 }
