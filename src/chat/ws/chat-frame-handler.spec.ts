@@ -68,6 +68,25 @@ describe(ChatFrameHandler.name, () => {
       rateLimiter.onApplicationShutdown();
     });
 
+    it('should handle a frame spelled as JSON.stringify writes it as it handles any other spelling', () => {
+      const { sut, connection, log, rateLimiter } = setUp();
+
+      sut.handle(connection, Buffer.from('{"type":"typing","is_typing":true}'), false);
+      sut.handle(connection, Buffer.from('{ "is_typing": true, "type": "typing" }'), false);
+      sut.handle(connection, Buffer.from('{"type":"typing","is_typing":false}'), false);
+      sut.handle(connection, Buffer.from('{"type":"ping"}'), false);
+      sut.handle(connection, Buffer.from(' {"type":"ping"} '), false);
+
+      expect(log).toEqual([
+        typing(true),
+        typing(true),
+        typing(false),
+        { sent: expect.objectContaining({ type: 'pong' }) as unknown },
+        { sent: expect.objectContaining({ type: 'pong' }) as unknown },
+      ]);
+      rateLimiter.onApplicationShutdown();
+    });
+
     it('should answer a typing frame without is_typing with the validation error', () => {
       const { receive, log, rateLimiter } = setUp();
 

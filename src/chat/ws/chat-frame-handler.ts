@@ -11,14 +11,13 @@ import { MessagesService } from '../messages.service';
 import { ACTIVE_IDENTITY_VERIFIER } from '../identity/active-identity-verifier';
 import { IdentityVerifier } from '../ports/identity-verifier.port';
 import { ReadReceiptsService } from '../read-receipts.service';
+import { type ParsedClientFrame, readCanonicalFrame } from './canonical-client-frame';
 import { type ChatConnection, messageFrame } from './chat-connection';
-import { CLIENT_FRAME_TYPES, ChatCloseCode, type ClientFrameType } from './chat-protocol';
+import { CLIENT_FRAME_TYPES, ChatCloseCode } from './chat-protocol';
 import { AuthClientFrame, MessageClientFrame, ReadClientFrame, SyncClientFrame } from './client-frames';
 import { FrameRateLimiter } from './frame-rate-limiter';
 import { readPlainTextMessage } from './message-frame';
 import { readIsTyping } from './typing-frame';
-
-type RawFrame = Record<string, unknown> & { type: ClientFrameType };
 
 function describe(errors: ValidationError[]): string {
   return errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ');
@@ -41,7 +40,7 @@ export class ChatFrameHandler {
   ) {}
 
   handle(connection: ChatConnection, data: RawData, isBinary: boolean): void {
-    let frame: RawFrame;
+    let frame: ParsedClientFrame;
     try {
       frame = this.parse(data, isBinary);
     } catch (error) {
@@ -68,7 +67,7 @@ export class ChatFrameHandler {
     connection.enqueue(() => this.process(connection, frame));
   }
 
-  private async process(connection: ChatConnection, frame: RawFrame): Promise<void> {
+  private async process(connection: ChatConnection, frame: ParsedClientFrame): Promise<void> {
     try {
       await this.dispatch(connection, frame);
     } catch (error) {
@@ -77,7 +76,7 @@ export class ChatFrameHandler {
   }
 
   /** Handles a frame whose handling needs no I/O; false, having done nothing, for any other. */
-  private handledAtOnce(connection: ChatConnection, frame: RawFrame): boolean {
+  private handledAtOnce(connection: ChatConnection, frame: ParsedClientFrame): boolean {
     try {
       switch (frame.type) {
         case 'typing':
@@ -94,9 +93,11 @@ export class ChatFrameHandler {
     }
   }
 
-  private parse(data: RawData, isBinary: boolean): RawFrame {
+  private parse(data: RawData, isBinary: boolean): ParsedClientFrame {
     if (isBinary)
       throw new ChatException(ChatErrorCode.InvalidJson, 'Binary frames are not supported: send JSON text');
+    const canonical = Buffer.isBuffer(data) ? readCanonicalFrame(data) : null;
+    if (canonical) return canonical;
     let parsed: unknown;
     try {
       parsed = JSON.parse(
@@ -115,10 +116,10 @@ export class ChatFrameHandler {
         `Unknown frame type ${JSON.stringify(type ?? null)}; expected one of: ${CLIENT_FRAME_TYPES.join(', ')}`,
       );
     }
-    return parsed as RawFrame;
+    return parsed as ParsedClientFrame;
   }
 
-  private async dispatch(connection: ChatConnection, frame: RawFrame): Promise<void> {
+  private async dispatch(connection: ChatConnection, frame: ParsedClientFrame): Promise<void> {
     switch (frame.type) {
       case 'message':
         return this.onMessage(
@@ -208,14 +209,14 @@ export class ChatFrameHandler {
     });
   }
 
-  private async validated<T extends object>(type: ClassConstructor<T>, frame: RawFrame): Promise<T> {
+  private async validated<T extends object>(type: ClassConstructor<T>, frame: ParsedClientFrame): Promise<T> {
     const instance = plainToInstance(type, frame);
     const errors = await validate(instance, { whitelist: true, forbidUnknownValues: false });
     if (errors.length > 0) throw ChatException.validation(describe(errors));
     return instance;
   }
 
-  private answerError(connection: ChatConnection, error: unknown, frame: RawFrame | null): void {
+  private answerError(connection: ChatConnection, error: unknown, frame: ParsedClientFrame | null): void {
     const clientMessageId =
       frame?.type === 'message' && typeof frame.client_message_id === 'string'
         ? frame.client_message_id
