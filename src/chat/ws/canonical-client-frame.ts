@@ -1,7 +1,4 @@
-import type { ClientFrameType } from './chat-protocol';
-
-/** A client frame after parsing: an object with a known `type`, every other field unchecked. */
-export type ParsedClientFrame = Record<string, unknown> & { type: ClientFrameType };
+import type { ParsedClientFrame } from './client-frames';
 
 /**
  * The client frames that arrive most often, as `JSON.stringify` writes them: the SDK and

@@ -11,10 +11,16 @@ import { MessagesService } from '../messages.service';
 import { ACTIVE_IDENTITY_VERIFIER } from '../identity/active-identity-verifier';
 import { IdentityVerifier } from '../ports/identity-verifier.port';
 import { ReadReceiptsService } from '../read-receipts.service';
-import { type ParsedClientFrame, readCanonicalFrame } from './canonical-client-frame';
+import { readCanonicalFrame } from './canonical-client-frame';
 import { type ChatConnection, messageFrame } from './chat-connection';
 import { CLIENT_FRAME_TYPES, ChatCloseCode } from './chat-protocol';
-import { AuthClientFrame, MessageClientFrame, ReadClientFrame, SyncClientFrame } from './client-frames';
+import {
+  AuthClientFrame,
+  MessageClientFrame,
+  type ParsedClientFrame,
+  ReadClientFrame,
+  SyncClientFrame,
+} from './client-frames';
 import { FrameRateLimiter } from './frame-rate-limiter';
 import { readPlainTextMessage } from './message-frame';
 import { readIsTyping } from './typing-frame';

@@ -4,6 +4,10 @@ import { IsBoolean, IsInt, IsNotEmpty, IsString, IsUUID, Max, Min, ValidateIf } 
 /** seq is a PostgreSQL integer. */
 const MAX_SEQ = 2_147_483_647;
 import { SendMessageDto } from '../dto/send-message.dto';
+import type { ClientFrameType } from './chat-protocol';
+
+/** A client frame after parsing: an object with a known `type`, every other field unchecked. */
+export type ParsedClientFrame = Record<string, unknown> & { type: ClientFrameType };
 
 /** `{type: "message", content, message_type?, media_url?, client_message_id?}`: the REST body's rules. */
 export class MessageClientFrame extends SendMessageDto {}
