@@ -7,6 +7,7 @@ import { ChatErrorCode } from '../src/chat/errors/chat-error-code';
 import { ChatException } from '../src/chat/errors/chat.exception';
 import { ChatEventBus } from '../src/chat/events/chat-event-bus';
 import { MessagesService, type SendResult } from '../src/chat/messages.service';
+import { INSERT_MESSAGES, MARK_DELIVERED, WRITE_MESSAGES } from '../src/chat/message-write.statements';
 import { ChatFactory, type TestConversation, type TestUser } from './factories/chat-factory';
 import { createTestApp, type TestApp } from './utils/create-test-app';
 
@@ -228,6 +229,57 @@ describe('messages sent together in one statement (e2e)', () => {
     expect(await stored(chats[2].id)).toEqual([{ seq: 1, content: 'new 1' }]);
     expect(announced).toEqual([{ recipientId: client.id, messageIds: [earlier.message.id] }]);
     expect(await statusOf(earlier.message.id)).toBe('delivered');
+  });
+
+  it('writes a batch of one kind with the statement for that kind, and a mixed batch with the shared one', async () => {
+    const chats = await conversations(2);
+    const [clientSide, ownerSide] = await Promise.all([
+      membership(chats[0].id, client.id),
+      membership(chats[1].id, owner.id),
+    ]);
+    const statements = jest.spyOn(t.app.get(PreparedStatements), 'query');
+    const statementNames = (): string[] => statements.mock.calls.map(([statement]) => statement.name);
+    let sends: SendResult[] = [];
+    try {
+      sends = await Promise.all([
+        messages.sendAsMember(clientSide, client.id, { content: 'alone 1' }),
+        messages.sendAsMember(ownerSide, owner.id, { content: 'alone 2' }),
+      ]);
+      expect(statementNames()).toEqual([INSERT_MESSAGES.name]);
+
+      statements.mockClear();
+      const announced = await announcedDeliveries(() =>
+        Promise.all([
+          messages.markDelivered(chats[0].id, owner.id, [sends[0].message.id]),
+          messages.markDelivered(chats[1].id, client.id, [sends[1].message.id]),
+        ]),
+      );
+      expect(statementNames()).toEqual([MARK_DELIVERED.name]);
+      expect(announced).toEqual(
+        expect.arrayContaining([
+          { recipientId: owner.id, messageIds: [sends[0].message.id] },
+          { recipientId: client.id, messageIds: [sends[1].message.id] },
+        ]),
+      );
+
+      statements.mockClear();
+      const [mixed] = await Promise.all([
+        messages.sendAsMember(clientSide, client.id, { content: 'beside a mark' }),
+        messages.markDelivered(chats[1].id, client.id, [sends[1].message.id]),
+      ]);
+      expect(statementNames()).toEqual([WRITE_MESSAGES.name]);
+      expect(mixed.message.seq).toBe(2);
+    } finally {
+      statements.mockRestore();
+    }
+
+    expect(await stored(chats[0].id)).toEqual([
+      { seq: 1, content: 'alone 1' },
+      { seq: 2, content: 'beside a mark' },
+    ]);
+    expect(await stored(chats[1].id)).toEqual([{ seq: 1, content: 'alone 2' }]);
+    expect(await statusOf(sends[0].message.id)).toBe('delivered');
+    expect(await statusOf(sends[1].message.id)).toBe('delivered');
   });
 
   it('still records a delivery whose statement failed because of a send beside it', async () => {

@@ -8,11 +8,7 @@ import type { PreparedStatement } from '../database/prepared-statements';
 // is estimated alike, and after five calls the statement is planned no more.
 
 /**
- * Every write a message goes through between its send and its delivery, for a
- * batch, in ONE statement and one commit: the sends of several conversations
- * and the delivery marks of messages sent earlier. A message's delivery is
- * marked only after it was committed and written to the recipient's socket, so
- * a mark never meets the insert of its own message in one statement.
+ * The sends of a batch, as common table expressions.
  *
  * Sends, at most one per conversation: each conversation's next seq is
  * allocated and its message inserted together, so seqs are gap-free (a failed
@@ -29,21 +25,10 @@ import type { PreparedStatement } from '../database/prepared-statements';
  * kept at the millisecond precision the API shows, so a message's own
  * `created_at` works as an exact `before`/`after` cursor.
  *
- * Delivery marks, for several (conversation, recipient) pairs: only the other
- * party's messages still `sent` change.
- *
- * Returns a row per stored message, then a row per message the marks changed
- * (its id as `delivered_id` and its recipient as `delivered_to`, every message
- * column NULL). One row each rather than an array: parsing a uuid[] column cost
- * the server more than sharing the statement saved.
- *
  * $1..$6: per-message arrays (conversation, sender, client_message_id, type,
- * content, media_url); $7 push delay ms; $8 push batch maximum ms;
- * $9..$12: per-mark arrays (message id, conversation, recipient, delivered at).
+ * content, media_url); $7 push delay ms; $8 push batch maximum ms.
  */
-export const WRITE_MESSAGES: PreparedStatement = {
-  name: 'parley_write_messages_v1',
-  text: `WITH input AS (
+const SEND_CTES = `input AS (
     SELECT * FROM unnest(
       (SELECT $1::uuid[]), (SELECT $2::uuid[]), (SELECT $3::varchar[]),
       (SELECT $4::varchar[]), (SELECT $5::text[]), (SELECT $6::text[])
@@ -99,9 +84,17 @@ export const WRITE_MESSAGES: PreparedStatement = {
               now() + make_interval(secs => $7::double precision / 1000))),
           updated_at = now()
     RETURNING 1
-  ),
-  mark AS (
-    SELECT * FROM unnest((SELECT $9::uuid[]), (SELECT $10::uuid[]), (SELECT $11::uuid[]), (SELECT $12::timestamptz[]))
+  )`;
+
+/**
+ * The delivery marks of a batch, for several (conversation, recipient) pairs,
+ * as common table expressions: only the other party's messages still `sent`
+ * change. Per-mark arrays (message id, conversation, recipient, delivered at)
+ * from `$first` on.
+ */
+function deliveryMarkCtes(first: number): string {
+  return `mark AS (
+    SELECT * FROM unnest((SELECT $${first}::uuid[]), (SELECT $${first + 1}::uuid[]), (SELECT $${first + 2}::uuid[]), (SELECT $${first + 3}::timestamptz[]))
       AS i(message_id, conversation_id, recipient_id, delivered_at)
   ),
   delivered AS (
@@ -111,8 +104,53 @@ export const WRITE_MESSAGES: PreparedStatement = {
     WHERE dm.id = i.message_id AND dm.conversation_id = i.conversation_id
       AND dm.sender_user_id <> i.recipient_id AND dm.status = 'sent'
     RETURNING dm.id, i.recipient_id
-  )
-  SELECT m.*, NULL::uuid AS delivered_id, NULL::uuid AS delivered_to FROM m
+  )`;
+}
+
+/**
+ * A row per stored message, then a row per message the marks changed (its id
+ * as `delivered_id` and its recipient as `delivered_to`, every message column
+ * NULL). One row each rather than an array: parsing a uuid[] column cost the
+ * server more than sharing the statement saved. Every statement below answers
+ * in these columns, so one reader serves them all.
+ */
+const STORED_ROWS = 'SELECT m.*, NULL::uuid AS delivered_id, NULL::uuid AS delivered_to FROM m';
+const DELIVERED_ROWS =
+  'SELECT (NULL::chat.messages).*, delivered.id AS delivered_id, delivered.recipient_id AS delivered_to FROM delivered';
+
+/**
+ * Every write a message goes through between its send and its delivery, for a
+ * batch, in ONE statement and one commit: the sends of several conversations
+ * and the delivery marks of messages sent earlier. A message's delivery is
+ * marked only after it was committed and written to the recipient's socket, so
+ * a mark never meets the insert of its own message in one statement.
+ *
+ * $1..$8 as in `SEND_CTES`; $9..$12 the per-mark arrays.
+ */
+export const WRITE_MESSAGES: PreparedStatement = {
+  name: 'parley_write_messages_v2',
+  text: `WITH ${SEND_CTES},
+  ${deliveryMarkCtes(9)}
+  ${STORED_ROWS}
   UNION ALL
-  SELECT (NULL::chat.messages).*, delivered.id, delivered.recipient_id FROM delivered`,
+  ${DELIVERED_ROWS}`,
+};
+
+/**
+ * A batch of sends only. Its own statement, because PostgreSQL runs every part
+ * of a plan whether or not its arrays are empty: under light load a batch is
+ * one message, and its delivery mark follows alone, so most statements carry
+ * only one kind of write. Measured: see BENCHMARKS.md.
+ */
+export const INSERT_MESSAGES: PreparedStatement = {
+  name: 'parley_insert_messages_v1',
+  text: `WITH ${SEND_CTES}
+  ${STORED_ROWS}`,
+};
+
+/** A batch of delivery marks only ($1..$4, the per-mark arrays), for the same reason. */
+export const MARK_DELIVERED: PreparedStatement = {
+  name: 'parley_mark_delivered_v1',
+  text: `WITH ${deliveryMarkCtes(1)}
+  ${DELIVERED_ROWS}`,
 };

@@ -14,7 +14,7 @@ import {
   type MessagePageQuery,
   messagePageStatement,
 } from './message-page.statements';
-import { WRITE_MESSAGES } from './message-write.statements';
+import { INSERT_MESSAGES, MARK_DELIVERED, WRITE_MESSAGES } from './message-write.statements';
 
 export interface NewMessage {
   conversationId: string;
@@ -39,7 +39,7 @@ interface DeliveryMark {
   deliveredAt: Date;
 }
 
-/** What one batch of `WRITE_MESSAGES` carries: sends and delivery marks, in any mix. */
+/** What one batch carries: sends and delivery marks, in any mix (see message-write.statements). */
 type MessageWrite = { kind: 'send'; message: NewMessage } | { kind: 'delivery'; mark: DeliveryMark };
 /** A send's stored message (null: nothing stored), or the ids a delivery mark changed. */
 type MessageWriteResult = Message | null | string[];
@@ -145,21 +145,28 @@ export class MessageRepository {
       else marks.push(write.mark);
     }
     const markedIds = marks.flatMap((mark) => mark.messageIds.map((id) => ({ id, mark })));
-    const { delayMs, batchMaxMs } = this.settings.push;
-    const rows = await this.statements.query(WRITE_MESSAGES, [
+    const sendParams = (): unknown[] => [
       sends.map((send) => send.conversationId),
       sends.map((send) => send.senderUserId),
       sends.map((send) => send.clientMessageId),
       sends.map((send) => send.messageType),
       sends.map((send) => send.content),
       sends.map((send) => send.mediaUrl),
-      delayMs,
-      batchMaxMs,
+      this.settings.push.delayMs,
+      this.settings.push.batchMaxMs,
+    ];
+    const markParams = (): unknown[] => [
       markedIds.map((entry) => entry.id),
       markedIds.map((entry) => entry.mark.conversationId),
       markedIds.map((entry) => entry.mark.recipientId),
       markedIds.map((entry) => entry.mark.deliveredAt),
-    ]);
+    ];
+    const rows =
+      markedIds.length === 0
+        ? await this.statements.query(INSERT_MESSAGES, sendParams())
+        : sends.length === 0
+          ? await this.statements.query(MARK_DELIVERED, markParams())
+          : await this.statements.query(WRITE_MESSAGES, [...sendParams(), ...markParams()]);
     const stored = new Map<string, Message>();
     const delivered = new Set<string>();
     for (const row of rows) {
