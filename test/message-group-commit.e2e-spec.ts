@@ -255,11 +255,13 @@ describe('messages sent together in one statement (e2e)', () => {
         ]),
       );
       expect(statementNames()).toEqual([MARK_DELIVERED.name]);
-      expect(announced).toEqual(
-        expect.arrayContaining([
+      const byRecipient = (a: { recipientId: string }, b: { recipientId: string }): number =>
+        a.recipientId.localeCompare(b.recipientId);
+      expect([...announced].sort(byRecipient)).toEqual(
+        [
           { recipientId: owner.id, messageIds: [sends[0].message.id] },
           { recipientId: client.id, messageIds: [sends[1].message.id] },
-        ]),
+        ].sort(byRecipient),
       );
 
       statements.mockClear();

@@ -1,6 +1,6 @@
 import type { PreparedStatement } from '../database/prepared-statements';
 
-// The statement reads its rows from arrays wrapped in `(SELECT $n)`. On purpose:
+// Each statement reads its rows from arrays wrapped in `(SELECT $n)`. On purpose:
 // a bare `unnest($n)` lets the planner count the array of each call, so every
 // call's own plan looks cheaper than the shared one and PostgreSQL re-plans the
 // statement on every call (planning cost more than running: 2.1 ms a call against

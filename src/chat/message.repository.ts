@@ -129,7 +129,7 @@ export class MessageRepository {
    * Stores a message with the next seq of its conversation; null when nothing
    * was stored because the sender already used this `client_message_id` (or
    * the conversation is gone). Concurrent calls are group-committed: see
-   * `WRITE_MESSAGES`.
+   * message-write.statements.ts.
    * Throws the driver's unique violation when a concurrent send with the same
    * (sender, client_message_id) committed first.
    */
