@@ -9,12 +9,12 @@ import { createHttpAdapter } from './http-adapter';
 
 // V8 allocates straight into the old generation the objects of a code site whose
 // objects mostly survived a young-generation collection (allocation-site
-// pretenuring). Under message load they do, since a message waits for its
-// database round trip; sites the typing path shares with it are then pretenured,
-// and each typing frame's short-lived objects fill the old generation: after
-// message load a typing frame cost this server about a third more CPU. Without
-// pretenuring a message costs the same (BENCHMARKS.md, session of 2026-12-07,
-// evening). Set before the application exists, so that no site is decided yet.
+// pretenuring). Under message load dozens of sites are pretenured, since a
+// message's objects live across its database round trip; after that a typing
+// frame cost this server about a third more CPU, its short-lived garbage now
+// filling the old generation. Without pretenuring a message costs the same
+// (bench/JOURNAL.md, sessions of 2026-12-07, evening and night). Set before the
+// application exists, so that no site is decided yet.
 setFlagsFromString('--no-allocation-site-pretenuring');
 
 /** A bad or missing variable stops the process with one line naming it, before anything starts. */
